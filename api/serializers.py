@@ -1,0 +1,178 @@
+"""Serializers of the content API: query-parameter validation in, typed JSON out."""
+
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from cms import selectors
+from cms.models import CostBand
+
+
+# --- Input ------------------------------------------------------------------------------------
+
+
+class SlugListField(serializers.CharField):
+    """`?theme=a,b` or `?theme=a&theme=b` → ("a", "b"), every slug checked against the taxonomy."""
+
+    def __init__(self, *, kind: str, **kwargs):
+        self.kind = kind
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def get_value(self, dictionary):
+        if hasattr(dictionary, "getlist"):
+            values = dictionary.getlist(self.field_name)
+            return ",".join(values) if values else serializers.empty
+        return super().get_value(dictionary)
+
+    def to_internal_value(self, data):
+        slugs = tuple(dict.fromkeys(s.strip() for s in str(data).split(",") if s.strip()))
+        accepted = selectors.known_slugs(self.kind)
+        unknown = [slug for slug in slugs if slug not in accepted]
+        if unknown:
+            raise serializers.ValidationError(
+                f"Valeur inconnue : {', '.join(unknown)}. Valeurs acceptées : {', '.join(accepted)}."
+            )
+        return slugs
+
+
+class ModuleFilterSerializer(serializers.Serializer):
+    theme = SlugListField(kind="themes", help_text="Slugs de thèmes, séparés par des virgules.")
+    sector = SlugListField(
+        kind="sectors", help_text="Slugs de secteurs ; un module sans secteur visé convient à tous."
+    )
+    goal = SlugListField(kind="goals", help_text="Slugs d'objectifs servis.")
+    capability = SlugListField(kind="capabilities", help_text="Slugs des compétences que le module fait acquérir.")
+    level = SlugListField(kind="levels", help_text="Slugs de niveaux.")
+    cost_band = SlugListField(kind="cost_bands", help_text="Tranches de coût.")
+    q = serializers.CharField(required=False, allow_blank=True, max_length=200, help_text="Recherche plein texte.")
+
+    def to_filters(self) -> selectors.ModuleFilters:
+        data = self.validated_data
+        return selectors.ModuleFilters(
+            themes=data.get("theme", ()),
+            sectors=data.get("sector", ()),
+            goals=data.get("goal", ()),
+            capabilities=data.get("capability", ()),
+            levels=data.get("level", ()),
+            cost_bands=data.get("cost_band", ()),
+            query=data.get("q", "").strip(),
+        )
+
+
+# --- Output -----------------------------------------------------------------------------------
+
+
+class TermSerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    name = serializers.CharField()
+    description = serializers.CharField()
+
+
+class ThemeSerializer(TermSerializer):
+    module_count = serializers.IntegerField(help_text="Modules publiés dans ce thème.")
+
+
+class CapabilitySerializer(TermSerializer):
+    theme = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+
+
+class LevelSerializer(TermSerializer):
+    rank = serializers.IntegerField()
+
+
+class ChoiceSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+
+
+class TaxonomySerializer(serializers.Serializer):
+    themes = ThemeSerializer(many=True)
+    sectors = TermSerializer(many=True)
+    goals = TermSerializer(many=True)
+    capabilities = CapabilitySerializer(many=True)
+    levels = LevelSerializer(many=True)
+    cost_bands = serializers.SerializerMethodField()
+
+    @extend_schema_field(ChoiceSerializer(many=True))
+    def get_cost_bands(self, taxonomy):
+        return [{"slug": slug, "name": name} for slug, name in taxonomy.cost_bands]
+
+
+class ShortTermSerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    name = serializers.CharField()
+
+
+class CostBandField(serializers.Field):
+    def to_representation(self, value):
+        return {"slug": value, "name": CostBand(value).label}
+
+
+@extend_schema_field(ChoiceSerializer)
+class DocumentedCostBandField(CostBandField):
+    pass
+
+
+class ModuleSummarySerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    title = serializers.CharField()
+    summary = serializers.CharField()
+    theme = ShortTermSerializer()
+    level = ShortTermSerializer()
+    estimated_minutes = serializers.IntegerField()
+    cost_band = DocumentedCostBandField()
+    sectors = ShortTermSerializer(many=True, source="target_sectors.all", help_text="Vide = tous les secteurs.")
+    goals = ShortTermSerializer(many=True, source="goals.all")
+    capabilities_required = ShortTermSerializer(many=True, source="capabilities_required.all")
+    capabilities_built = ShortTermSerializer(many=True, source="capabilities_built.all")
+    last_published_at = serializers.DateTimeField()
+    url = serializers.SerializerMethodField(help_text="Adresse de la fiche détaillée dans cette API.")
+
+    def get_url(self, module) -> str:
+        path = reverse("api:module-detail", kwargs={"slug": module.slug})
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+
+class BodyBlockSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(
+        choices=["text", "step", "checklist", "tip", "warning", "video", "resource", "image", "testimonial"]
+    )
+    id = serializers.CharField()
+    value = serializers.JSONField(
+        help_text=(
+            "text/tip/warning: HTML ; step: {title, text (HTML)} ; checklist: {title, items[]} ; "
+            "resource: {title, url, description} ; video: {url, caption} ; "
+            "image: {alt, caption, renditions: {small, medium, large: {url, width, height}}} ; "
+            "testimonial: {quote, author, business}"
+        )
+    )
+
+
+class BoostSerializer(serializers.Serializer):
+    weight = serializers.FloatField(source="boost_weight")
+    starts_at = serializers.DateTimeField(source="boost_starts_at", allow_null=True)
+    ends_at = serializers.DateTimeField(source="boost_ends_at", allow_null=True)
+    active = serializers.SerializerMethodField()
+
+    def get_active(self, module) -> bool:
+        return module.boost_at() > 0
+
+
+class ModuleDetailSerializer(ModuleSummarySerializer):
+    body = serializers.SerializerMethodField()
+    related = serializers.SerializerMethodField()
+    editorial_boost = BoostSerializer(source="*")
+    facts_checked_on = serializers.DateField(allow_null=True)
+
+    @extend_schema_field(BodyBlockSerializer(many=True))
+    def get_body(self, module):
+        return module.body.stream_block.get_api_representation(module.body, context=self.context)
+
+    @extend_schema_field(ModuleSummarySerializer(many=True))
+    def get_related(self, module):
+        related = [
+            link.related_module for link in module.related_links.all() if link.related_module.live
+        ]
+        return ModuleSummarySerializer(related, many=True, context=self.context).data

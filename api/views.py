@@ -1,0 +1,106 @@
+"""Thin HTTP views: validate input with a serializer, call one selector, serialize the answer."""
+
+from django.db import connection
+from django.http import JsonResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import generics, serializers
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api.caching import CachedContentMixin
+from api.serializers import (
+    ModuleDetailSerializer,
+    ModuleFilterSerializer,
+    ModuleSummarySerializer,
+    TaxonomySerializer,
+    ThemeSerializer,
+)
+from cms import selectors
+
+ERROR = inline_serializer(
+    "Error",
+    {
+        "error": inline_serializer(
+            "ErrorBody",
+            {
+                "code": serializers.CharField(),
+                "message": serializers.CharField(),
+                "fields": serializers.DictField(
+                    child=serializers.ListField(child=serializers.CharField()), required=False
+                ),
+            },
+        )
+    },
+)
+
+
+@extend_schema(tags=["catalogue"], summary="Thèmes du catalogue, avec le nombre de modules publiés")
+class ThemeListView(CachedContentMixin, generics.ListAPIView):
+    serializer_class = ThemeSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        return selectors.themes_with_module_counts()
+
+
+@extend_schema(
+    tags=["catalogue"],
+    summary="Tout ce qu'il faut pour construire un formulaire de profil",
+    responses={200: TaxonomySerializer},
+)
+class TaxonomyView(CachedContentMixin, APIView):
+    def get(self, request):
+        return Response(TaxonomySerializer(selectors.taxonomy()).data)
+
+
+@extend_schema(
+    tags=["catalogue"],
+    summary="Modules publiés, filtrés et paginés",
+    parameters=[ModuleFilterSerializer],
+    responses={200: ModuleSummarySerializer(many=True), 400: OpenApiResponse(ERROR, "Filtre invalide")},
+)
+class ModuleListView(CachedContentMixin, generics.ListAPIView):
+    serializer_class = ModuleSummarySerializer
+
+    def get_queryset(self):
+        params = ModuleFilterSerializer(data=self.request.query_params)
+        params.is_valid(raise_exception=True)
+        return selectors.filter_modules(filters=params.to_filters())
+
+
+@extend_schema(
+    tags=["catalogue"],
+    summary="Un module, avec son contenu en JSON typé",
+    parameters=[OpenApiParameter("slug", OpenApiTypes.STR, OpenApiParameter.PATH)],
+    responses={200: ModuleDetailSerializer, 404: OpenApiResponse(ERROR, "Module inconnu ou non publié")},
+)
+class ModuleDetailView(CachedContentMixin, APIView):
+    def get(self, request, slug):
+        module = selectors.published_module(slug=slug)
+        if module is None:
+            raise NotFound("Aucun module publié ne porte ce nom.")
+        return Response(ModuleDetailSerializer(module, context={"request": request}).data)
+
+
+def healthz(request):
+    """The process is up (for the load balancer's liveness probe)."""
+    return JsonResponse({"status": "ok"})
+
+
+def readyz(request):
+    """Ready to serve: the database answers and the catalogue is loaded."""
+    checks = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = {"ok": True}
+    except Exception as error:  # any driver error means "not ready"
+        checks["database"] = {"ok": False, "error": error.__class__.__name__}
+        return JsonResponse({"status": "unavailable", "checks": checks}, status=503)
+
+    module_count = selectors.published_modules().count()
+    checks["content"] = {"ok": module_count > 0, "published_modules": module_count}
+    ready = all(check["ok"] for check in checks.values())
+    return JsonResponse({"status": "ok" if ready else "unavailable", "checks": checks}, status=200 if ready else 503)

@@ -1,0 +1,54 @@
+"""Wagtail's API v2 endpoints, plus `page_preview` for wagtail-headless-preview: the frontend's
+preview route receives `content_type` and a signed `token` and fetches the draft here."""
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.signing import BadSignature
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.response import Response
+from wagtail.api.v2.views import PagesAPIViewSet as BasePagesAPIViewSet
+
+
+class PagesAPIViewSet(BasePagesAPIViewSet):
+    pass
+
+
+class PagePreviewAPIViewSet(BasePagesAPIViewSet):
+    known_query_parameters = BasePagesAPIViewSet.known_query_parameters.union(["content_type", "token"])
+
+    def listing_view(self, request):
+        self.action = "detail_view"  # serialize every field, as the detail of a page would
+        page = self.get_object()
+        serializer = self.get_serializer(page)
+        return Response(serializer.data)
+
+    def detail_view(self, request, pk):
+        page = self.get_object()
+        serializer = self.get_serializer(page)
+        return Response(serializer.data)
+
+    def get_object(self):
+        app_label, _, model = self.request.GET.get("content_type", "").partition(".")
+        token = self.request.GET.get("token", "")
+        if not app_label or not model or not token:
+            raise ValidationError({"content_type": "content_type and token are required."})
+        try:
+            content_type = ContentType.objects.get_by_natural_key(app_label, model)
+        except ContentType.DoesNotExist as error:
+            raise NotFound("Unknown content type.") from error
+        page_model = content_type.model_class()
+        try:
+            page = page_model.get_page_from_preview_token(token)
+        except BadSignature as error:
+            raise NotFound("Invalid or expired preview token.") from error
+        if page is None:
+            raise NotFound("This preview has expired; press Preview again in the admin.")
+        if not page.pk:
+            page.pk = 0  # a page never saved yet: a placeholder key keeps the API's URL routing happy
+        return page
+
+    @classmethod
+    def get_urlpatterns(cls):
+        from django.urls import path
+
+        return [path("", cls.as_view({"get": "listing_view"}), name="listing")]
+

@@ -1,0 +1,136 @@
+"""Reads of the catalogue: what is published, filtered and searched, and the taxonomy."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from cms.models import (
+    Capability,
+    CostBand,
+    DiagnosticQuestion,
+    DiagnosticQuestionnaire,
+    Goal,
+    Level,
+    ModulePage,
+    ModuleRelation,
+    Sector,
+    Theme,
+)
+
+TAXONOMY_MODELS = {"themes": Theme, "sectors": Sector, "goals": Goal, "capabilities": Capability, "levels": Level}
+
+
+def published_modules() -> QuerySet[ModulePage]:
+    """Live, public modules with everything a list or a detail needs, in a fixed number of queries."""
+    return (
+        ModulePage.objects.live()
+        .public()
+        .select_related("theme", "level")
+        .prefetch_related("target_sectors", "goals", "capabilities_required", "capabilities_built")
+        .order_by("theme__sort_order", "path")
+    )
+
+
+def published_module(*, slug: str) -> ModulePage | None:
+    return (
+        published_modules()
+        .prefetch_related(
+            Prefetch(
+                "related_links",
+                queryset=ModuleRelation.objects.select_related("related_module__theme", "related_module__level"),
+            )
+        )
+        .filter(slug=slug)
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class ModuleFilters:
+    """Filters of the module list; each list holds slugs, combined with OR inside a filter and AND across."""
+
+    themes: tuple[str, ...] = ()
+    sectors: tuple[str, ...] = ()
+    goals: tuple[str, ...] = ()
+    capabilities: tuple[str, ...] = ()
+    levels: tuple[str, ...] = ()
+    cost_bands: tuple[str, ...] = ()
+    query: str = ""
+
+
+def filter_modules(*, filters: ModuleFilters, queryset: QuerySet[ModulePage] | None = None) -> list[ModulePage]:
+    """Modules matching the filters; by search relevance when there is a query, else catalogue order.
+
+    A module with no target sector suits every sector, so it matches any `sectors` filter.
+    """
+    queryset = published_modules() if queryset is None else queryset
+    if filters.themes:
+        queryset = queryset.filter(theme__slug__in=filters.themes)
+    if filters.levels:
+        queryset = queryset.filter(level__slug__in=filters.levels)
+    if filters.cost_bands:
+        queryset = queryset.filter(cost_band__in=filters.cost_bands)
+    if filters.sectors:
+        queryset = queryset.filter(
+            Q(target_sectors__slug__in=filters.sectors) | Q(target_sectors__isnull=True)
+        ).distinct()
+    if filters.goals:
+        queryset = queryset.filter(goals__slug__in=filters.goals).distinct()
+    if filters.capabilities:
+        queryset = queryset.filter(capabilities_built__slug__in=filters.capabilities).distinct()
+
+    if not filters.query:
+        return list(queryset)
+    # Search over all live modules, then keep the filtered ones in relevance order: the search
+    # backends cannot filter on many-to-many relations, and the catalogue is hundreds, not millions.
+    ranked_ids = [page.pk for page in ModulePage.objects.live().public().search(filters.query, operator="and")]
+    by_id = {module.pk: module for module in queryset.filter(pk__in=ranked_ids)}
+    return [by_id[pk] for pk in ranked_ids if pk in by_id]
+
+
+def known_slugs(kind: str) -> list[str]:
+    if kind == "cost_bands":
+        return list(CostBand.values)
+    return list(TAXONOMY_MODELS[kind].objects.order_by("slug").values_list("slug", flat=True))
+
+
+def themes_with_module_counts() -> QuerySet[Theme]:
+    live = Q(modules__live=True)
+    return Theme.objects.annotate(module_count=Count("modules", filter=live, distinct=True)).order_by(
+        "sort_order", "name"
+    )
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    themes: Iterable[Theme]
+    sectors: Iterable[Sector]
+    goals: Iterable[Goal]
+    capabilities: Iterable[Capability]
+    levels: Iterable[Level]
+    cost_bands: list[tuple[str, str]]
+
+
+def taxonomy() -> Taxonomy:
+    return Taxonomy(
+        themes=themes_with_module_counts(),
+        sectors=Sector.objects.all(),
+        goals=Goal.objects.all(),
+        capabilities=Capability.objects.select_related("theme"),
+        levels=Level.objects.all(),
+        cost_bands=list(CostBand.choices),
+    )
+
+
+def diagnostic_questionnaire(*, slug: str | None = None) -> DiagnosticQuestionnaire | None:
+    queryset = DiagnosticQuestionnaire.objects.prefetch_related(
+        "bands",
+        Prefetch(
+            "questions",
+            queryset=DiagnosticQuestion.objects.select_related("theme").prefetch_related("answers__capabilities"),
+        ),
+    )
+    if slug:
+        return queryset.filter(slug=slug).first()
+    return queryset.order_by("id").first()
