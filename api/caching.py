@@ -19,7 +19,7 @@ class CachedContentMixin:
         if request.method not in ("GET", "HEAD") or response.status_code != 200:
             return response
         response.render()
-        etag = '"%s"' % hashlib.sha256(response.content).hexdigest()[:32]
+        etag = f'"{hashlib.sha256(response.content).hexdigest()[:32]}"'
         max_age = settings.API_CACHE_MAX_AGE if self.cache_max_age is None else self.cache_max_age
         if_none_match = request.META.get("HTTP_IF_NONE_MATCH")
         if if_none_match and (etag in parse_etags(if_none_match) or if_none_match.strip() == "*"):

@@ -7,7 +7,6 @@ from rest_framework import serializers
 from cms import selectors
 from cms.models import CostBand
 
-
 # --- Input ------------------------------------------------------------------------------------
 
 
@@ -38,9 +37,7 @@ class SlugListField(serializers.CharField):
 
 class ModuleFilterSerializer(serializers.Serializer):
     theme = SlugListField(kind="themes", help_text="Slugs de thèmes, séparés par des virgules.")
-    sector = SlugListField(
-        kind="sectors", help_text="Slugs de secteurs ; un module sans secteur visé convient à tous."
-    )
+    sector = SlugListField(kind="sectors", help_text="Slugs de secteurs ; un module sans secteur visé convient à tous.")
     goal = SlugListField(kind="goals", help_text="Slugs d'objectifs servis.")
     capability = SlugListField(kind="capabilities", help_text="Slugs des compétences que le module fait acquérir.")
     level = SlugListField(kind="levels", help_text="Slugs de niveaux.")
@@ -172,7 +169,5 @@ class ModuleDetailSerializer(ModuleSummarySerializer):
 
     @extend_schema_field(ModuleSummarySerializer(many=True))
     def get_related(self, module):
-        related = [
-            link.related_module for link in module.related_links.all() if link.related_module.live
-        ]
+        related = [link.related_module for link in module.related_links.all() if link.related_module.live]
         return ModuleSummarySerializer(related, many=True, context=self.context).data

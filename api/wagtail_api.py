@@ -51,4 +51,3 @@ class PagePreviewAPIViewSet(BasePagesAPIViewSet):
         from django.urls import path
 
         return [path("", cls.as_view({"get": "listing_view"}), name="listing")]
-

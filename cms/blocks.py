@@ -66,7 +66,9 @@ class VideoBlock(blocks.StructBlock):
 
 class ImageBlock(blocks.StructBlock):
     image = ImageChooserBlock(label="Image")
-    alt = blocks.CharBlock(max_length=200, label="Texte alternatif", help_text="Décrit l'image pour les lecteurs d'écran.")
+    alt = blocks.CharBlock(
+        max_length=200, label="Texte alternatif", help_text="Décrit l'image pour les lecteurs d'écran."
+    )
     caption = blocks.CharBlock(required=False, max_length=200, label="Légende")
 
     RENDITIONS = {"small": "max-480x480", "medium": "max-960x960", "large": "max-1600x1600"}

@@ -43,12 +43,33 @@ from cms.models import (
 )
 
 MODULE_KEYS = {
-    "slug", "title", "theme", "summary", "level", "cost_band", "estimated_minutes", "sectors", "goals",
-    "capabilities_required", "capabilities_built", "related", "checked_on", "boost", "body",
+    "slug",
+    "title",
+    "theme",
+    "summary",
+    "level",
+    "cost_band",
+    "estimated_minutes",
+    "sectors",
+    "goals",
+    "capabilities_required",
+    "capabilities_built",
+    "related",
+    "checked_on",
+    "boost",
+    "body",
 }
 REQUIRED_MODULE_KEYS = {
-    "slug", "title", "theme", "summary", "level", "cost_band", "estimated_minutes", "goals",
-    "capabilities_built", "body",
+    "slug",
+    "title",
+    "theme",
+    "summary",
+    "level",
+    "cost_band",
+    "estimated_minutes",
+    "goals",
+    "capabilities_built",
+    "body",
 }
 RICH_TEXT_TAGS = {"p", "ul", "ol", "li", "strong", "em", "b", "i", "a", "br"}
 TAXONOMY_KINDS = {"themes": Theme, "sectors": Sector, "goals": Goal, "capabilities": Capability, "levels": Level}
@@ -108,7 +129,9 @@ def _check_rich_text(value, path: Path, field_name: str, problems: _Problems) ->
     checker = _RichTextChecker()
     checker.feed(value)
     if checker.bad_tags:
-        problems.add(path, field_name, f"tags not allowed: {sorted(checker.bad_tags)} (allowed: {sorted(RICH_TEXT_TAGS)})")
+        problems.add(
+            path, field_name, f"tags not allowed: {sorted(checker.bad_tags)} (allowed: {sorted(RICH_TEXT_TAGS)})"
+        )
     for href in checker.bad_links:
         problems.add(path, field_name, f"link {href!r} must be an absolute http(s), mailto: or tel: address")
 
@@ -142,7 +165,7 @@ def _body_to_stream_data(body, path: Path, problems: _Problems) -> list[dict]:
         if not isinstance(block, dict) or len(block) != 1:
             problems.add(path, where, "each block must be a mapping with exactly one key (its type)")
             continue
-        (kind, value), = block.items()
+        ((kind, value),) = block.items()
         where = f"{where}.{kind}"
         if kind in ("text", "tip", "warning"):
             _check_rich_text(value, path, where, problems)
@@ -185,7 +208,8 @@ def _body_to_stream_data(body, path: Path, problems: _Problems) -> list[dict]:
             value = {"caption": "", **value}
         else:
             problems.add(
-                path, where,
+                path,
+                where,
                 "unknown block type (known: text, step, checklist, tip, warning, resource, testimonial, video)",
             )
             continue
@@ -277,7 +301,9 @@ def parse_module(path: Path, data, vocab: dict[str, set[str]], module_slugs: set
         if key in data and data[key] not in vocab[kind]:
             problems.add(path, key, f"unknown {key} {data[key]!r} (known: {', '.join(sorted(vocab[kind]))})")
     if "cost_band" in data and data["cost_band"] not in CostBand.values:
-        problems.add(path, "cost_band", f"unknown cost band {data['cost_band']!r} (known: {', '.join(CostBand.values)})")
+        problems.add(
+            path, "cost_band", f"unknown cost band {data['cost_band']!r} (known: {', '.join(CostBand.values)})"
+        )
     minutes = data.get("estimated_minutes")
     if "estimated_minutes" in data and (not isinstance(minutes, int) or not 5 <= minutes <= 600):
         problems.add(path, "estimated_minutes", f"expected a whole number of minutes from 5 to 600, got {minutes!r}")
@@ -305,10 +331,24 @@ def parse_module(path: Path, data, vocab: dict[str, set[str]], module_slugs: set
         problems.add(path, "boost.ends", "must not be before boost.starts")
     body = _body_to_stream_data(data.get("body"), path, problems)
     return ModuleSpec(
-        path=path, slug=slug, title=data.get("title"), theme=data.get("theme"), summary=data.get("summary"),
-        level=data.get("level"), cost_band=data.get("cost_band"), estimated_minutes=minutes, sectors=sectors,
-        goals=goals, capabilities_required=required, capabilities_built=built, related=related,
-        checked_on=checked_on, boost_weight=float(weight), boost_starts_at=starts, boost_ends_at=ends, body=body,
+        path=path,
+        slug=slug,
+        title=data.get("title"),
+        theme=data.get("theme"),
+        summary=data.get("summary"),
+        level=data.get("level"),
+        cost_band=data.get("cost_band"),
+        estimated_minutes=minutes,
+        sectors=sectors,
+        goals=goals,
+        capabilities_required=required,
+        capabilities_built=built,
+        related=related,
+        checked_on=checked_on,
+        boost_weight=float(weight),
+        boost_starts_at=starts,
+        boost_ends_at=ends,
+        body=body,
         fingerprint=_fingerprint(data),
     )
 
@@ -365,7 +405,9 @@ def read_catalogue(root: Path) -> Catalogue:
     module_files = sorted((root / "modules").glob("*/*.yaml"))
     raw = [(path, _read_yaml(path, problems)) for path in module_files]
     module_slugs = {path.stem for path in module_files} | set(ModulePage.objects.values_list("slug", flat=True))
-    modules = [m for path, data in raw if data is not None and (m := parse_module(path, data, vocab, module_slugs, problems))]
+    modules = [
+        m for path, data in raw if data is not None and (m := parse_module(path, data, vocab, module_slugs, problems))
+    ]
     seen: dict[str, Path] = {}
     for module in modules:
         if module.slug in seen:
@@ -591,21 +633,33 @@ def _load_diagnostic(data: dict, report: LoadReport) -> None:
     questionnaire.save()
     for order, band in enumerate(data["bands"]):
         MaturityBand.objects.update_or_create(
-            questionnaire=questionnaire, slug=band["slug"],
-            defaults={"label": band["label"], "min_score": band["min"], "message": band.get("message", ""),
-                      "sort_order": order},
+            questionnaire=questionnaire,
+            slug=band["slug"],
+            defaults={
+                "label": band["label"],
+                "min_score": band["min"],
+                "message": band.get("message", ""),
+                "sort_order": order,
+            },
         )
     themes = {t.slug: t for t in Theme.objects.all()}
     capabilities = {c.slug: c for c in Capability.objects.all()}
     for order, item in enumerate(data["questions"]):
         question, _ = DiagnosticQuestion.objects.update_or_create(
-            questionnaire=questionnaire, slug=item["slug"],
-            defaults={"theme": themes[item["theme"]], "text": item["text"], "help_text": item.get("help", ""),
-                      "kind": item.get("kind", "single"), "sort_order": order},
+            questionnaire=questionnaire,
+            slug=item["slug"],
+            defaults={
+                "theme": themes[item["theme"]],
+                "text": item["text"],
+                "help_text": item.get("help", ""),
+                "kind": item.get("kind", "single"),
+                "sort_order": order,
+            },
         )
         for answer_order, answer_data in enumerate(item["answers"]):
             answer, _ = DiagnosticAnswer.objects.update_or_create(
-                question=question, slug=answer_data["slug"],
+                question=question,
+                slug=answer_data["slug"],
                 defaults={"label": answer_data["label"], "score": answer_data["score"], "sort_order": answer_order},
             )
             answer.capabilities.set([capabilities[s] for s in answer_data.get("capabilities", [])])

@@ -55,7 +55,9 @@ class TaxonomyTerm(index.Indexed, models.Model):
 
 class Theme(TaxonomyTerm):
     dma_dimension = models.CharField(
-        "dimension du diagnostic européen (DMA)", max_length=120, blank=True,
+        "dimension du diagnostic européen (DMA)",
+        max_length=120,
+        blank=True,
         help_text="Dimension correspondante du Digital Maturity Assessment de l'UE.",
     )
     panels = TaxonomyTerm.panels + [FieldPanel("dma_dimension")]
@@ -143,33 +145,46 @@ class ModulePage(HeadlessPreviewMixin, Page):
     summary = models.TextField("résumé", max_length=300, help_text="Une ou deux phrases, 300 caractères au plus.")
     body = StreamField(ModuleBodyBlock(), verbose_name="contenu")
     estimated_minutes = models.PositiveSmallIntegerField(
-        "durée estimée (minutes)", validators=[MinValueValidator(5), MaxValueValidator(600)],
+        "durée estimée (minutes)",
+        validators=[MinValueValidator(5), MaxValueValidator(600)],
         help_text="Le temps d'une première version vraiment terminée.",
     )
     cost_band = models.CharField("coût", max_length=12, choices=CostBand.choices, default=CostBand.FREE)
     level = models.ForeignKey(Level, on_delete=models.PROTECT, related_name="modules", verbose_name="niveau")
     theme = models.ForeignKey(Theme, on_delete=models.PROTECT, related_name="modules", verbose_name="thème")
     target_sectors = ParentalManyToManyField(
-        Sector, blank=True, related_name="modules", verbose_name="secteurs visés",
+        Sector,
+        blank=True,
+        related_name="modules",
+        verbose_name="secteurs visés",
         help_text="Laissez vide si le module convient à tous les secteurs.",
     )
     goals = ParentalManyToManyField(Goal, related_name="modules", verbose_name="objectifs servis")
     capabilities_required = ParentalManyToManyField(
-        Capability, blank=True, related_name="required_by", verbose_name="compétences nécessaires",
+        Capability,
+        blank=True,
+        related_name="required_by",
+        verbose_name="compétences nécessaires",
         help_text="Ce que le commerçant doit déjà avoir pour suivre ce module.",
     )
     capabilities_built = ParentalManyToManyField(
-        Capability, related_name="built_by", verbose_name="compétences acquises",
+        Capability,
+        related_name="built_by",
+        verbose_name="compétences acquises",
         help_text="Ce que le commerçant aura une fois le module terminé.",
     )
     boost_weight = models.FloatField(
-        "mise en avant (poids)", default=0.0, validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        "mise en avant (poids)",
+        default=0.0,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
         help_text="De 0 (aucune) à 1 (forte). Le recommandeur en tient compte pendant la période choisie.",
     )
     boost_starts_at = models.DateTimeField("mise en avant à partir du", null=True, blank=True)
     boost_ends_at = models.DateTimeField("mise en avant jusqu'au", null=True, blank=True)
     facts_checked_on = models.DateField(
-        "faits vérifiés le", null=True, blank=True,
+        "faits vérifiés le",
+        null=True,
+        blank=True,
         help_text="Date de la dernière vérification des informations qui changent (dates, montants, lois).",
     )
     # Set by `load_content` only: a fingerprint of the fixture file last applied to this page.
@@ -220,10 +235,13 @@ class ModulePage(HeadlessPreviewMixin, Page):
         APIField("cost_band"),
         APIField("level", serializer=serializers.SlugRelatedField(slug_field="slug", read_only=True)),
         APIField("theme", serializer=serializers.SlugRelatedField(slug_field="slug", read_only=True)),
-        APIField("target_sectors", serializer=serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)),
+        APIField(
+            "target_sectors", serializer=serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+        ),
         APIField("goals", serializer=serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)),
         APIField(
-            "capabilities_required", serializer=serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+            "capabilities_required",
+            serializer=serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True),
         ),
         APIField(
             "capabilities_built", serializer=serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
@@ -274,9 +292,7 @@ class ModuleRelation(Orderable):
 
     class Meta(Orderable.Meta):
         verbose_name = "module lié"
-        constraints = [
-            models.UniqueConstraint(fields=["module", "related_module"], name="unique_module_relation")
-        ]
+        constraints = [models.UniqueConstraint(fields=["module", "related_module"], name="unique_module_relation")]
 
 
 # --- Self-diagnostic ---------------------------------------------------------------------------

@@ -16,7 +16,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("path", nargs="?", default=str(Path(settings.BASE_DIR) / "content_fixtures"))
         parser.add_argument(
-            "--overwrite-edited", action="store_true",
+            "--overwrite-edited",
+            action="store_true",
             help="Also apply changed files to modules an editor changed in the admin since the last load.",
         )
         parser.add_argument("--no-progress", action="store_true", help="Hide the progress bar.")

@@ -1,0 +1,30 @@
+# EleaSud API and admin: gunicorn behind a load balancer, settings from the environment.
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    DJANGO_SETTINGS_MODULE=config.settings \
+    ELEASUD_VAR_DIR=/app/var \
+    PORT=8000
+
+RUN groupadd --system eleasud && useradd --system --gid eleasud --home-dir /app --shell /usr/sbin/nologin eleasud
+
+WORKDIR /app
+
+# Dependencies first, from the lock, so code changes do not reinstall them.
+COPY pyproject.toml constraints.txt README.md ./
+RUN mkdir -p config cms api merchants recommender \
+    && pip install --no-cache-dir -c constraints.txt .
+
+COPY --chown=eleasud:eleasud . .
+RUN pip install --no-cache-dir --no-deps -c constraints.txt . \
+    && SECRET_KEY=collectstatic-only python manage.py collectstatic --no-input -v 0 \
+    && mkdir -p /app/var/media \
+    && chown -R eleasud:eleasud /app/var
+
+USER eleasud
+EXPOSE 8000
+HEALTHCHECK --interval=30s --timeout=3s CMD ["python", "-c", "import urllib.request,os; urllib.request.urlopen(f'http://127.0.0.1:{os.environ.get(\"PORT\",\"8000\")}/healthz')"]
+CMD ["sh", "-c", "exec gunicorn config.wsgi:application --bind 0.0.0.0:${PORT} --workers ${WEB_CONCURRENCY:-3} --access-logfile - --forwarded-allow-ips='*'"]

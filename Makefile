@@ -1,0 +1,54 @@
+# Two commands do everything on a fresh machine:
+#   make run    serve the product on http://localhost:8000 (SQLite, demo content, editor login printed)
+#   make test   run the whole test suite (in CI also against PostgreSQL and Redis)
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/eleasud
+REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
+
+.PHONY: install run test test-sqlite test-services lint bench lock clean
+
+$(BIN)/python:
+	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.11 or run make PYTHON=python3"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml constraints.txt
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py migrate --no-input -v 0
+	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py load_content
+	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py create_editor
+	@echo "API: http://localhost:$(PORT)/api/v1/  ·  docs: http://localhost:$(PORT)/api/v1/docs/"
+	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py runserver 0.0.0.0:$(PORT)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/hadolint Dockerfile
+
+test: install lint test-sqlite
+	@if [ "$${CI:-}" = "true" ]; then $(MAKE) --no-print-directory test-services; fi
+
+test-sqlite: install
+	$(BIN)/python -m pytest
+
+# Production's stores, for real: a missing PostgreSQL or Redis fails this target, never skips it.
+test-services: install
+	DATABASE_URL=$(PG_TEST_URL) REDIS_URL=$(REDIS_TEST_URL) REQUIRE_SERVICES=true $(BIN)/python -m pytest
+
+bench: install
+	$(BIN)/python bench/run.py
+
+lock: $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip freeze --exclude-editable | grep -v '^-e' > constraints.txt
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,53 @@
+"""Shared test set-up: the real starter catalogue is loaded once per test session.
+
+With REQUIRE_SERVICES=true (CI's second run) PostgreSQL and Redis must be the stores in use and
+reachable: the session fails at once otherwise, it never skips.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+CONTENT_ROOT = Path(settings.BASE_DIR) / "content_fixtures"
+
+
+def pytest_sessionstart(session):
+    if os.environ.get("REQUIRE_SERVICES") != "true":
+        return
+    import psycopg
+    import redis
+
+    database_url = os.environ.get("DATABASE_URL", "")
+    redis_url = os.environ.get("REDIS_URL", "")
+    if not database_url.startswith("postgres") or not redis_url.startswith("redis"):
+        pytest.exit("REQUIRE_SERVICES=true needs DATABASE_URL (postgres://) and REDIS_URL (redis://)", returncode=3)
+    try:
+        psycopg.connect(database_url.replace("postgres://", "postgresql://", 1), connect_timeout=5).close()
+        redis.Redis.from_url(redis_url, socket_connect_timeout=5).ping()
+    except Exception as error:  # noqa: BLE001 - any failure to reach a service ends the run
+        pytest.exit(f"A required service is unreachable: {error}", returncode=3)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        call_command("load_content", str(CONTENT_ROOT), "--no-progress", verbosity=0)
+
+
+@pytest.fixture
+def api_client():
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (shared Redis in CI), so none sees another's throttling."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
