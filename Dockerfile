@@ -9,7 +9,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     ELEASUD_VAR_DIR=/app/var \
     PORT=8000
 
-RUN groupadd --system eleasud && useradd --system --gid eleasud --home-dir /app --shell /usr/sbin/nologin eleasud
+RUN groupadd --system --gid 10001 eleasud \
+    && useradd --system --uid 10001 --gid eleasud --home-dir /app --shell /usr/sbin/nologin eleasud
 
 WORKDIR /app
 
@@ -24,7 +25,7 @@ RUN pip install --no-cache-dir --no-deps -c constraints.txt . \
     && mkdir -p /app/var/media \
     && chown -R eleasud:eleasud /app/var
 
-USER eleasud
+USER 10001
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=3s CMD ["python", "-c", "import urllib.request,os; urllib.request.urlopen(f'http://127.0.0.1:{os.environ.get(\"PORT\",\"8000\")}/healthz')"]
 CMD ["sh", "-c", "exec gunicorn config.wsgi:application --bind 0.0.0.0:${PORT} --workers ${WEB_CONCURRENCY:-3} --access-logfile - --forwarded-allow-ips='*'"]

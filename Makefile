@@ -9,7 +9,7 @@ PORT ?= 8000
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/eleasud
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: install run test test-sqlite test-services lint bench lock clean
+.PHONY: install browser run test test-sqlite test-services lint bench lock clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.11 or run make PYTHON=python3"; exit 1; }
@@ -22,6 +22,10 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml constraints.txt
 
 install: $(VENV)/.installed
 
+# End-to-end tests drive Debian's chromium (Playwright never downloads a browser here).
+browser:
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
 run: install
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py migrate --no-input -v 0
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py load_content
@@ -33,7 +37,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/hadolint Dockerfile
 
-test: install lint test-sqlite
+test: install browser lint test-sqlite
 	@if [ "$${CI:-}" = "true" ]; then $(MAKE) --no-print-directory test-services; fi
 
 test-sqlite: install

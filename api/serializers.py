@@ -71,7 +71,7 @@ class ThemeSerializer(TermSerializer):
 
 
 class CapabilitySerializer(TermSerializer):
-    theme = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    theme = serializers.CharField(source="theme.slug", allow_null=True, read_only=True)
 
 
 class LevelSerializer(TermSerializer):

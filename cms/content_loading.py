@@ -23,7 +23,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
-from wagtail.models import Page, Site
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Locale, Page, Site
 
 from cms.models import (
     Capability,
@@ -516,6 +519,11 @@ def _ensure_home(report: LoadReport) -> HomePage:
     if home is not None:
         return home
     root = Page.get_first_root_node()
+    if root is None:  # a database emptied by `flush`: Wagtail's migrations made these
+        Locale.objects.get_or_create(language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE))
+        root = Page.add_root(
+            instance=Page(title="Root", slug="root", content_type=ContentType.objects.get_for_model(Page))
+        )
     # Wagtail's own "Welcome" placeholder, created by its migrations; never an editor's page.
     placeholder = Page.objects.filter(depth=2, slug="home", content_type__model="page", numchild=0).first()
     if placeholder is not None:

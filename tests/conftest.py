@@ -25,7 +25,9 @@ def pytest_sessionstart(session):
     if not database_url.startswith("postgres") or not redis_url.startswith("redis"):
         pytest.exit("REQUIRE_SERVICES=true needs DATABASE_URL (postgres://) and REDIS_URL (redis://)", returncode=3)
     try:
-        psycopg.connect(database_url.replace("postgres://", "postgresql://", 1), connect_timeout=5).close()
+        # the server, not the database: pytest-django creates test_<name> itself
+        server_url = database_url.replace("postgres://", "postgresql://", 1).rsplit("/", 1)[0] + "/postgres"
+        psycopg.connect(server_url, connect_timeout=5).close()
         redis.Redis.from_url(redis_url, socket_connect_timeout=5).ping()
     except Exception as error:  # noqa: BLE001 - any failure to reach a service ends the run
         pytest.exit(f"A required service is unreachable: {error}", returncode=3)
@@ -51,3 +53,14 @@ def _empty_cache():
 
     cache.clear()
     yield
+
+
+@pytest.fixture
+def committed_catalogue(django_db_blocker):
+    """The catalogue for tests that commit (live server, threads, browser): a `transaction=True` test
+    ends with a flush that empties every table, so the next one loads the catalogue again."""
+    from cms.models import ModulePage
+
+    with django_db_blocker.unblock():
+        if not ModulePage.objects.exists():
+            call_command("load_content", str(CONTENT_ROOT), "--no-progress", verbosity=0)

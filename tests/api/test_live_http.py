@@ -7,7 +7,10 @@ from django.test import override_settings
 
 from cms.models import ModulePage
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("committed_catalogue"),
+]
 
 
 @override_settings(CORS_ALLOWED_ORIGINS=["https://app.eleasud.example"])
