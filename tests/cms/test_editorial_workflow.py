@@ -26,7 +26,8 @@ def test_a_saved_draft_stays_invisible_until_published(api_client):
 
     assert api_client.get(DETAIL.format("whatsapp-business")).json()["title"] == published_title
     revision.publish()
-    assert api_client.get(DETAIL.format("whatsapp-business")).json()["title"] == "WhatsApp Business — version de travail"
+    new_title = api_client.get(DETAIL.format("whatsapp-business")).json()["title"]
+    assert new_title == "WhatsApp Business — version de travail"
 
 
 def test_scheduled_publishing_goes_live_at_its_time(api_client):
