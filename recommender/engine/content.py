@@ -1,0 +1,189 @@
+"""Profile/content model: merchant features × module features → probability of positive engagement.
+
+It needs no engagement history for the merchant or the module, so it is what serves cold starts.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.special import expit
+from sklearn.linear_model import LogisticRegression
+
+from .base import BaseRecommender
+
+__all__ = ["ContentRecommender"]
+
+
+class ContentRecommender(BaseRecommender):
+    """Logistic regression over user-feature × item-feature interactions (a bilinear model).
+
+    For a user with features ``u`` and an item with features ``v`` the model is::
+
+        logit P(engaged) = b + sum_j w_j v_j + sum_{(a, c) in pairs} W[a, c] u_a v_c
+
+    fitted with :class:`sklearn.linear_model.LogisticRegression` (L2, ``C``) on one row per
+    (user, item) pair, whose label is ``X[user, item] >= positive_threshold``. The interaction columns
+    are the products ``u_a * v_c`` for the chosen ``pairs``; because the model is linear in them,
+    scoring collapses to ``U @ (W @ V.T) + item_bias``: one small dense product per request.
+
+    Parameters
+    ----------
+    interactions : array-like of shape (n_pairs, 2) or None, default=None
+        Which (user feature column, item feature column) products are features. ``None`` uses the
+        full outer product, which works on any data set but grows as ``n_user_features × n_item_features``.
+        For EleaSud's taxonomy use :func:`recommender.engine.features.domain_interactions`, which keeps
+        the products that mean something (same goal, same sector, capability lacked × capability built,
+        maturity × level, …): about ten times fewer columns, same accuracy on simulated data.
+    C : float, default=0.1
+        Inverse L2 regularisation strength. Tuned over ``{0.03, 0.1, 0.3, 1, 3}`` × ``positive_threshold``
+        in ``{1, 2, 4}`` on a simulated population kept apart from the reported ones (seed 100, 2000
+        merchants, warm and cold NDCG@5): the model is flat in ``C`` (±0.01 NDCG); 0.1 was best cold.
+    positive_threshold : float, default=2.0
+        Engagement weight from which a (user, item) pair is a positive. With the default
+        :class:`~recommender.engine.weights.EventWeights` 2.0 means "started or better": a bare view is
+        treated as a (weak) negative, since the merchant saw the module and did not start it.
+    item_main_effects : bool, default=True
+        Also learn one weight per item feature (what makes a module attractive to everyone).
+    max_pairs : int, default=200_000
+        Upper bound on training rows; above it, (user, item) pairs are sampled uniformly.
+    random_state : int, Generator or None, default=None
+        Seeds the sampling of training pairs.
+
+    Attributes
+    ----------
+    pairs_ : ndarray of shape (n_pairs, 2)
+    interaction_coef_ : ndarray of shape (n_pairs,)
+    item_coef_ : ndarray of shape (n_item_features,)
+    intercept_ : float
+    item_features_ : ndarray of shape (n_items, n_item_features)
+        The catalogue seen in ``fit`` (kept for explanations).
+    projection_ : ndarray of shape (n_user_features, n_items)
+        ``W @ V.T``, so that logits are ``user_features @ projection_ + item_bias_``.
+    item_bias_ : ndarray of shape (n_items,)
+    """
+
+    _requires_user_features = True
+    _requires_item_features = True
+
+    def __init__(
+        self,
+        interactions=None,
+        C=0.1,
+        positive_threshold=2.0,
+        item_main_effects=True,
+        max_pairs=200_000,
+        random_state=None,
+    ):
+        self.interactions = interactions
+        self.C = C
+        self.positive_threshold = positive_threshold
+        self.item_main_effects = item_main_effects
+        self.max_pairs = max_pairs
+        self.random_state = random_state
+
+    # -- fit -------------------------------------------------------------------------------------
+
+    def _fit(self, X, U, V):
+        n_users, n_items = X.shape
+        pairs = self._resolve_pairs(U.shape[1], V.shape[1])
+        rows, cols = self._training_pairs(n_users, n_items)
+        y = np.asarray(X[rows, cols]).ravel() >= self.positive_threshold
+        if y.all() or not y.any():
+            raise ValueError(
+                "ContentRecommender needs both positive and negative pairs; "
+                f"found {int(y.sum())} positives (weight >= {self.positive_threshold}) among {y.size} pairs"
+            )
+        Z = self._design_matrix(U, V, pairs, rows, cols)
+        clf = LogisticRegression(C=self.C, max_iter=1000)
+        clf.fit(Z, y)
+
+        coef = clf.coef_.ravel()
+        n_main = V.shape[1] if self.item_main_effects else 0
+        self.item_coef_ = coef[:n_main] if n_main else np.zeros(V.shape[1])
+        self.interaction_coef_ = coef[n_main:]
+        self.intercept_ = float(clf.intercept_[0])
+        self.pairs_ = pairs
+        self.item_features_ = V
+        W = np.zeros((U.shape[1], V.shape[1]))
+        np.add.at(W, (pairs[:, 0], pairs[:, 1]), self.interaction_coef_)
+        self.projection_ = W @ V.T
+        self.item_bias_ = V @ self.item_coef_ + self.intercept_
+
+    def _resolve_pairs(self, n_user_features: int, n_item_features: int) -> np.ndarray:
+        if self.interactions is None:
+            a, c = np.meshgrid(np.arange(n_user_features), np.arange(n_item_features), indexing="ij")
+            return np.column_stack([a.ravel(), c.ravel()])
+        pairs = np.asarray(self.interactions, dtype=np.intp)
+        if pairs.ndim != 2 or pairs.shape[1] != 2:
+            raise ValueError(f"interactions must have shape (n_pairs, 2), got {pairs.shape}")
+        if pairs.size and (
+            pairs.min() < 0 or pairs[:, 0].max() >= n_user_features or pairs[:, 1].max() >= n_item_features
+        ):
+            raise ValueError("interactions refer to feature columns outside user_features / item_features")
+        return pairs
+
+    def _training_pairs(self, n_users: int, n_items: int):
+        total = n_users * n_items
+        if total <= self.max_pairs:
+            flat = np.arange(total)
+        else:
+            rng = np.random.default_rng(self.random_state)
+            flat = np.sort(rng.choice(total, size=int(self.max_pairs), replace=False))
+        return flat // n_items, flat % n_items
+
+    def _design_matrix(self, U, V, pairs, rows, cols) -> sp.csr_matrix:
+        """Sparse design matrix: item main effects, then one column per interaction pair.
+
+        Built item by item: for item ``c`` the interaction block of its rows is ``U[rows] @ P_c`` with
+        ``P_c[a_p, p] = V[c, b_p]``, which yields exactly the products ``u_a v_b`` without ever
+        materialising the outer product of all features.
+        """
+        U_sp = sp.csr_matrix(U)
+        n_pairs = pairs.shape[0]
+        blocks, order = [], []
+        for c in np.unique(cols):
+            idx = np.flatnonzero(cols == c)
+            v = V[c, pairs[:, 1]]
+            keep = np.flatnonzero(v)
+            P = sp.csr_matrix((v[keep], (pairs[keep, 0], keep)), shape=(U.shape[1], n_pairs))
+            Zc = U_sp[rows[idx]] @ P
+            if self.item_main_effects:
+                main = sp.csr_matrix(np.broadcast_to(V[c], (idx.size, V.shape[1])))
+                Zc = sp.hstack([main, Zc], format="csr")
+            blocks.append(Zc)
+            order.append(idx)
+        Z = sp.vstack(blocks, format="csr")
+        # Put rows back in the order of (rows, cols) so they line up with the labels.
+        inverse = np.empty(rows.size, dtype=np.intp)
+        inverse[np.concatenate(order)] = np.arange(rows.size)
+        return Z[inverse]
+
+    # -- score -----------------------------------------------------------------------------------
+
+    def _score(self, X_rows, U):
+        return U @ self.projection_ + self.item_bias_
+
+    def predict_proba(self, X_rows, *, user_features) -> np.ndarray:
+        """Probability of positive engagement for every (row, item): ``expit(score(...))``.
+
+        ``score`` returns the log-odds, which rank identically and blend better (no saturation).
+        """
+        return expit(self.score(X_rows, user_features=user_features))
+
+    # -- explanation support ---------------------------------------------------------------------
+
+    def interaction_terms(self, user_features_row, item: int):
+        """The interaction terms of one (user, item) logit, largest contribution first.
+
+        Returns ``(user_columns, item_columns, contributions)`` for the pairs whose product is non-zero;
+        ``contributions[p] = W[a_p, c_p] * u[a_p] * v[c_p]`` and they sum (with item main effects and the
+        intercept) to the logit. Used by :mod:`recommender.engine.explain`.
+        """
+        self._check_fitted()
+        u = np.asarray(user_features_row, dtype=np.float64).ravel()
+        a, c = self.pairs_[:, 0], self.pairs_[:, 1]
+        contrib = self.interaction_coef_ * u[a] * self.item_features_[item, c]
+        nz = np.flatnonzero(contrib)
+        order = nz[np.argsort(-contrib[nz], kind="stable")]
+        return a[order], c[order], contrib[order]

@@ -1,0 +1,425 @@
+"""Offline evaluation: held-out splits, ranking metrics, model comparisons and hyper-parameter tuning.
+
+Every metric states its exact definition; ``evaluate`` compares models on the same split with the
+same rules (items seen in training are excluded from the top-k, as the product does), and
+:func:`run_simulated_comparison` is the reproducible comparison the management command prints.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import clone
+from sklearn.model_selection import ParameterGrid
+
+from .base import check_interactions, top_k
+from .collaborative import CollaborativeRecommender
+from .content import ContentRecommender
+from .hybrid import HybridRecommender
+from .popularity import PopularityRecommender, RandomRecommender
+
+__all__ = [
+    "random_holdout",
+    "temporal_leave_last_k_out",
+    "cold_start_split",
+    "ndcg_at_k",
+    "recall_at_k",
+    "average_precision_at_k",
+    "catalogue_coverage",
+    "ComparisonTable",
+    "evaluate",
+    "tune",
+    "default_models",
+    "run_simulated_comparison",
+]
+
+
+# --- splits ------------------------------------------------------------------------------------------
+
+
+def _split_by_order(X: sp.csr_matrix, order_key: np.ndarray, n_test: np.ndarray):
+    """Send the first ``n_test[u]`` entries of each row (by ascending ``order_key``) to test."""
+    coo = X.tocoo()
+    order = np.lexsort((coo.col, order_key, coo.row))  # ties broken by item index: reproducible
+    row_sorted = coo.row[order]
+    starts = np.searchsorted(row_sorted, np.arange(X.shape[0]))
+    position = np.arange(order.size) - starts[row_sorted]
+    is_test = np.zeros(coo.nnz, dtype=bool)
+    is_test[order] = position < n_test[row_sorted]
+    make = lambda m: sp.csr_matrix((coo.data[m], (coo.row[m], coo.col[m])), shape=X.shape)  # noqa: E731
+    return make(~is_test), make(is_test)
+
+
+def random_holdout(X, *, test_fraction: float = 0.2, min_train: int = 1, random_state=None):
+    """Per user, hold out a random ``test_fraction`` of their interactions.
+
+    A user with ``n`` interactions gets ``max(1, round(test_fraction * n))`` test items, capped so that at
+    least ``min_train`` stay in train (users with ``n <= min_train`` stay entirely in train). Returns
+    ``(train, test)``, two CSR matrices of ``X``'s shape whose entries partition ``X``'s: disjoint, and
+    ``train + test == X``.
+    """
+    if not 0 < test_fraction < 1:
+        raise ValueError(f"test_fraction must be in (0, 1), got {test_fraction}")
+    X = check_interactions(X)
+    X.eliminate_zeros()
+    n = np.diff(X.indptr)
+    n_test = np.where(n > min_train, np.minimum(np.maximum(1, np.round(test_fraction * n)), n - min_train), 0)
+    rng = np.random.default_rng(random_state)
+    return _split_by_order(X, rng.random(X.nnz), n_test.astype(int))
+
+
+def temporal_leave_last_k_out(X, times, *, k: int = 1, min_train: int = 1):
+    """Per user, hold out their ``k`` most recent interactions (by ``times``, same sparsity as ``X``).
+
+    ``times`` is e.g. :func:`~recommender.engine.weights.last_event_times`. A user keeps at least
+    ``min_train`` interactions in train. Ties in time go to the lower item index first. Returns
+    ``(train, test)`` partitioning ``X``.
+    """
+    X = check_interactions(X)
+    X.eliminate_zeros()
+    times = sp.csr_matrix(times)
+    if times.shape != X.shape:
+        raise ValueError(f"times has shape {times.shape}, X has {X.shape}")
+    coo = X.tocoo()  # the same entry order _split_by_order sees
+    t = np.asarray(times[coo.row, coo.col]).ravel()
+    n = np.diff(X.indptr)
+    n_test = np.clip(np.minimum(k, n - min_train), 0, None)
+    return _split_by_order(X, -t, n_test)
+
+
+def cold_start_split(X, *, user_fraction: float = 0.2, random_state=None):
+    """Hold out the whole history of a random ``user_fraction`` of the users who have any.
+
+    Returns ``(train, test, cold_users)``: ``train`` has the cold users' rows emptied, ``test`` holds only
+    those rows, and ``cold_users`` their sorted indices. Cold users are then scored from features alone.
+    """
+    if not 0 < user_fraction < 1:
+        raise ValueError(f"user_fraction must be in (0, 1), got {user_fraction}")
+    X = check_interactions(X)
+    X.eliminate_zeros()
+    active = np.flatnonzero(np.diff(X.indptr) > 0)
+    rng = np.random.default_rng(random_state)
+    n_cold = int(round(user_fraction * active.size))
+    cold = np.sort(rng.choice(active, size=n_cold, replace=False))
+    is_cold = np.zeros(X.shape[0], dtype=bool)
+    is_cold[cold] = True
+    keep = sp.diags((~is_cold).astype(np.float64))
+    take = sp.diags(is_cold.astype(np.float64))
+    train, test = sp.csr_matrix(keep @ X), sp.csr_matrix(take @ X)
+    train.eliminate_zeros()
+    test.eliminate_zeros()
+    return train, test, cold
+
+
+# --- metrics -----------------------------------------------------------------------------------------
+
+
+def _prepare(top_items, relevance, k):
+    single = np.ndim(top_items) == 1
+    top = np.atleast_2d(np.asarray(top_items, dtype=np.intp))[:, :k]
+    rel = relevance.toarray() if sp.issparse(relevance) else np.asarray(relevance, dtype=np.float64)
+    rel = np.atleast_2d(rel).astype(np.float64)
+    if rel.shape[0] != top.shape[0]:
+        raise ValueError(f"top_items has {top.shape[0]} rows but relevance has {rel.shape[0]}")
+    valid = top >= 0  # -1 pads lists shorter than k
+    gains = np.where(valid, np.take_along_axis(rel, np.where(valid, top, 0), axis=1), 0.0)
+    return single, top, rel, gains
+
+
+def _finish(values, single):
+    return float(values[0]) if single else values
+
+
+def ndcg_at_k(top_items, relevance, k: int):
+    """Normalised discounted cumulative gain at ``k``, per user.
+
+    ``top_items``: ranked item indices, best first, shape ``(n_items_listed,)`` or ``(n_users, n)``
+    (``-1`` pads short lists). ``relevance``: gain of every item, shape ``(n_items,)`` or
+    ``(n_users, n_items)``, dense or sparse — pass 0/1 for binary gain, weights for graded gain.
+
+    ``DCG@k = sum_{i=1..k} gain(item at rank i) / log2(i + 1)`` (linear gain, rank 1 discounted by 1);
+    ``IDCG@k`` is the DCG of the ideal list, the user's gains sorted in decreasing order;
+    ``NDCG@k = DCG@k / IDCG@k``, NaN when the user has no relevant item (``IDCG = 0``).
+    Returns a float for one list, else an array of shape ``(n_users,)``.
+    """
+    single, top, rel, gains = _prepare(top_items, relevance, k)
+    discounts = 1.0 / np.log2(np.arange(2, k + 2))
+    dcg = (gains * discounts[: gains.shape[1]]).sum(axis=1)
+    kk = min(k, rel.shape[1])
+    ideal = -np.sort(-rel, axis=1)[:, :kk]
+    idcg = (ideal * discounts[:kk]).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return _finish(np.where(idcg > 0, dcg / idcg, np.nan), single)
+
+
+def recall_at_k(top_items, relevance, k: int):
+    """Capped recall at ``k``, per user: ``|relevant ∩ top-k| / min(k, |relevant|)``.
+
+    An item is relevant when its gain is > 0. Capping the denominator at ``k`` makes 1.0 reachable for
+    users with more than ``k`` relevant items. NaN when the user has no relevant item.
+    """
+    single, top, rel, gains = _prepare(top_items, relevance, k)
+    hits = (gains > 0).sum(axis=1)
+    denom = np.minimum(k, (rel > 0).sum(axis=1))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return _finish(np.where(denom > 0, hits / denom, np.nan), single)
+
+
+def average_precision_at_k(top_items, relevance, k: int):
+    """Average precision at ``k``, per user (MAP@k is its mean over users).
+
+    ``AP@k = (1 / min(k, |relevant|)) * sum_{i=1..k} P@i * rel_i`` where ``rel_i`` is 1 when the item at
+    rank ``i`` is relevant (gain > 0) and ``P@i`` is the share of relevant items in the first ``i``.
+    NaN when the user has no relevant item.
+    """
+    single, top, rel, gains = _prepare(top_items, relevance, k)
+    hit = (gains > 0).astype(np.float64)
+    precision = np.cumsum(hit, axis=1) / np.arange(1, hit.shape[1] + 1)
+    denom = np.minimum(k, (rel > 0).sum(axis=1))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return _finish(np.where(denom > 0, (precision * hit).sum(axis=1) / denom, np.nan), single)
+
+
+def catalogue_coverage(top_items, n_items: int) -> float:
+    """Catalogue coverage: ``|distinct items appearing in any user's top-k| / n_items`` (``-1`` ignored)."""
+    top = np.asarray(top_items).ravel()
+    return np.unique(top[top >= 0]).size / n_items
+
+
+# --- comparisons -------------------------------------------------------------------------------------
+
+
+@dataclass
+class ComparisonTable:
+    """Rows of results (plain dicts) with an aligned text rendering; no pandas needed."""
+
+    rows: list[dict] = field(default_factory=list)
+
+    def columns(self) -> list[str]:
+        cols: list[str] = []
+        for row in self.rows:
+            cols += [c for c in row if c not in cols]
+        return cols
+
+    def where(self, **conditions) -> list[dict]:
+        return [r for r in self.rows if all(r.get(k) == v for k, v in conditions.items())]
+
+    def format_table(self, columns: Sequence[str] | None = None, floatfmt: str = ".3f") -> str:
+        cols = list(columns or self.columns())
+
+        def cell(v):
+            if isinstance(v, float):
+                return "nan" if np.isnan(v) else format(v, floatfmt)
+            return "" if v is None else str(v)
+
+        body = [[cell(r.get(c)) for c in cols] for r in self.rows]
+        widths = [max([len(c)] + [len(b[i]) for b in body]) for i, c in enumerate(cols)]
+        numeric = [all(isinstance(r.get(c), (int, float)) or r.get(c) is None for r in self.rows) for c in cols]
+        fmt = lambda vals: "  ".join(  # noqa: E731
+            v.rjust(w) if num else v.ljust(w) for v, w, num in zip(vals, widths, numeric, strict=False)
+        )
+        lines = [fmt(cols), "  ".join("-" * w for w in widths)] + [fmt(b) for b in body]
+        return "\n".join(line.rstrip() for line in lines)
+
+    def __str__(self) -> str:
+        return self.format_table()
+
+
+def _ranking_metrics(scores, train_rows, relevance_rows, k, exclude_train, n_items):
+    if exclude_train:
+        seen = train_rows.tocoo()
+        scores[seen.row, seen.col] = -np.inf
+    top = top_k(scores, k)
+    return {
+        f"ndcg@{k}": float(np.nanmean(ndcg_at_k(top, relevance_rows, k))),
+        f"recall@{k}": float(np.nanmean(recall_at_k(top, relevance_rows, k))),
+        f"map@{k}": float(np.nanmean(average_precision_at_k(top, relevance_rows, k))),
+        f"coverage@{k}": catalogue_coverage(top, n_items),
+    }
+
+
+def evaluate(
+    models: Mapping[str, object],
+    train,
+    test,
+    *,
+    k: int = 5,
+    user_features=None,
+    item_features=None,
+    exclude_train: bool = True,
+    relevance_threshold: float = 2.0,
+    baselines: bool = True,
+    random_state=0,
+    extra: Mapping | None = None,
+) -> ComparisonTable:
+    """Fit each model on ``train`` once and measure its top-``k`` on each held-out matrix.
+
+    ``test`` is a held-out matrix (``train``'s shape) or a mapping ``{scenario: matrix}`` (e.g. warm and
+    cold users) evaluated with the same fits. A held-out item is relevant (binary gain 1) when its weight
+    is ``>= relevance_threshold`` — 2.0 means "started or better" with the default event weights, so a
+    mere view is not a success. Users are evaluated when they have at least one relevant held-out item;
+    they are scored from their ``train`` row (empty for cold users) and, with ``exclude_train``, items of
+    that row are removed from their list. Metrics are means over evaluated users (see each metric).
+
+    ``baselines`` adds ``"random"`` (:class:`RandomRecommender`) and ``"popularity"`` (global
+    :class:`PopularityRecommender`) unless ``models`` already has those names. ``extra`` is copied into
+    every row (e.g. the seed).
+    """
+    train = check_interactions(train, name="train")
+    tests = dict(test) if isinstance(test, Mapping) else {"held-out": test}
+    models = dict(models)
+    if baselines:
+        models.setdefault("random", RandomRecommender(random_state=random_state))
+        models.setdefault("popularity", PopularityRecommender())
+    scenarios = {}
+    for name, T in tests.items():
+        T = check_interactions(T, n_items=train.shape[1], name=f"test[{name!r}]")
+        if T.shape != train.shape:
+            raise ValueError(f"test[{name!r}] has shape {T.shape}, train has {train.shape}")
+        relevant = sp.csr_matrix(relevance_threshold <= T, dtype=np.float64)
+        users = np.flatnonzero(np.diff(relevant.indptr) > 0)
+        scenarios[name] = (users, relevant[users])
+
+    table = ComparisonTable()
+    for model_name, model in models.items():
+        est = clone(model).fit(train, user_features=user_features, item_features=item_features)
+        for scenario, (users, relevant) in scenarios.items():
+            uf = None if user_features is None else np.asarray(user_features)[users]
+            scores = est.score(train[users], user_features=uf)
+            row = {"scenario": scenario, "model": model_name, **(extra or {}), "users": int(users.size)}
+            row.update(_ranking_metrics(scores, train[users], relevant, k, exclude_train, train.shape[1]))
+            table.rows.append(row)
+    return table
+
+
+def tune(
+    estimator,
+    param_grid,
+    train,
+    valid,
+    *,
+    k: int = 5,
+    user_features=None,
+    item_features=None,
+    metric: str = "ndcg",
+    relevance_threshold: float = 2.0,
+):
+    """Grid search of ``param_grid`` (as for :class:`sklearn.model_selection.ParameterGrid`) on one split.
+
+    Returns ``(best_params, table)`` where ``table`` lists every candidate's metrics on ``valid``, best
+    first by ``f"{metric}@{k}"``.
+    """
+    results = []
+    for params in ParameterGrid(param_grid):
+        candidate = clone(estimator).set_params(**params)
+        t = evaluate(
+            {"candidate": candidate},
+            train,
+            valid,
+            k=k,
+            user_features=user_features,
+            item_features=item_features,
+            baselines=False,
+            relevance_threshold=relevance_threshold,
+        )
+        for row in t.rows:
+            row.pop("model")
+            results.append({"params": ", ".join(f"{p}={v!r}" for p, v in params.items()), **row, "_params": params})
+    key = f"{metric}@{k}"
+    results.sort(key=lambda r: -r[key])
+    best = results[0]["_params"]
+    for r in results:
+        r.pop("_params")
+    return best, ComparisonTable(results)
+
+
+# --- the reproducible comparison ---------------------------------------------------------------------
+
+
+def default_models(*, feature_pairs=None, segment_columns=None, random_state=0) -> dict:
+    """The models compared in :func:`run_simulated_comparison`, with their tuned defaults.
+
+    ``feature_pairs`` (see :func:`~recommender.engine.features.domain_interactions`) and
+    ``segment_columns`` (the sector columns of the merchant features) wire the models to EleaSud's
+    features; the hybrid is the one trained for production.
+    """
+    content = ContentRecommender(interactions=feature_pairs, random_state=random_state)
+    collaborative = CollaborativeRecommender()
+    by_sector = PopularityRecommender(segment_columns=segment_columns)
+    return {
+        "random": RandomRecommender(random_state=random_state),
+        "popularity": PopularityRecommender(),
+        "popularity (secteur)": by_sector,
+        "content": content,
+        "collaborative": collaborative,
+        "hybrid": HybridRecommender(content=content, collaborative=collaborative, popularity=by_sector),
+    }
+
+
+def run_simulated_comparison(
+    n_merchants: int = 2000,
+    seeds: Sequence[int] = (0, 1, 2),
+    k: int = 5,
+    *,
+    n_items: int = 45,
+    test_fraction: float = 0.2,
+    cold_fraction: float = 0.2,
+    baseline: str = "popularity (secteur)",
+) -> ComparisonTable:
+    """Compare the models on simulated populations: warm users and cold-start users, several seeds.
+
+    For each seed: simulate ``n_merchants`` merchants over a synthetic ``n_items`` catalogue; hold out
+    every interaction of ``cold_fraction`` of the merchants (cold start: scored from features alone), and
+    a random ``test_fraction`` of each remaining merchant's interactions (warm); fit every model of
+    :func:`default_models` once on what is left and evaluate both scenarios (see :func:`evaluate`).
+    The table has one row per (seed, scenario, model), then the mean over seeds with ``ratio``: the
+    model's mean NDCG@k over ``baseline``'s (the stronger, per-sector popularity by default).
+    """
+    from .simulate import simulate_population  # local: keeps evaluation importable without the simulator
+
+    table = ComparisonTable()
+    for seed in seeds:
+        pop = simulate_population(n_merchants, n_items=n_items, seed=seed)
+        X, _dismissed = pop.interactions()
+        rest, cold_test, _cold = cold_start_split(X, user_fraction=cold_fraction, random_state=seed)
+        train, warm_test = random_holdout(rest, test_fraction=test_fraction, random_state=seed)
+        result = evaluate(
+            default_models(feature_pairs=pop.feature_pairs, segment_columns=pop.segment_columns, random_state=seed),
+            train,
+            {"warm": warm_test, "cold": cold_test},
+            k=k,
+            user_features=pop.user_features,
+            item_features=pop.item_features,
+            extra={"seed": seed},
+            random_state=seed,
+        )
+        table.rows += result.rows
+
+    metric = f"ndcg@{k}"
+    summary = []
+    for scenario in ("warm", "cold"):
+        names = list(dict.fromkeys(r["model"] for r in table.where(scenario=scenario)))
+        means = {
+            name: {
+                col: float(np.mean([r[col] for r in table.where(scenario=scenario, model=name)]))
+                for col in (metric, f"recall@{k}", f"map@{k}", f"coverage@{k}")
+            }
+            for name in names
+        }
+        base = means.get(baseline, {}).get(metric, np.nan)
+        for name in names:
+            summary.append(
+                {
+                    "scenario": scenario,
+                    "model": name,
+                    "seed": "mean",
+                    "users": None,
+                    **means[name],
+                    "ratio": means[name][metric] / base if base else np.nan,
+                }
+            )
+    table.rows += summary
+    return table
