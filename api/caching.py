@@ -1,32 +1,67 @@
-"""HTTP caching of published content: a strong ETag over the response body and a short public
-max-age, so frontends and proxies revalidate cheaply (304 without a body)."""
+"""HTTP caching of published content.
+
+The ETag of a catalogue response is derived from the catalogue's version and the request, so a
+revalidation (`If-None-Match`) is answered 304 without rendering anything, and a full answer is rendered
+once per catalogue version and then served from the shared cache (Redis in production). Clients and
+proxies may reuse a response for `API_CACHE_MAX_AGE` seconds. Authentication, permissions and throttling
+still run first, as for any request.
+"""
 
 import hashlib
 
 from django.conf import settings
-from django.http import HttpResponseNotModified
+from django.core.cache import cache
+from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import parse_etags
 
+from cms.selectors import catalogue_version
+
+RENDERED_TTL = 600  # seconds; a new catalogue version makes older entries unreachable anyway
+
+
+class _AnsweredFromCache(Exception):
+    def __init__(self, response):
+        self.response = response
+
 
 class CachedContentMixin:
-    """For read-only views of published content: ETag, Cache-Control, and 304 on If-None-Match."""
+    """For read-only DRF views of published content: ETag, Cache-Control, 304 and a shared render cache."""
 
     cache_max_age: int | None = None
 
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)  # authentication, permissions, throttling
+        if request.method not in ("GET", "HEAD"):
+            return
+        key = f"{catalogue_version()}|{request.get_full_path()}|{request.headers.get('Accept-Language', '')}"
+        self.etag = f'"{hashlib.sha256(key.encode()).hexdigest()[:32]}"'
+        if_none_match = request.headers.get("If-None-Match")
+        if if_none_match and (self.etag in parse_etags(if_none_match) or if_none_match.strip() == "*"):
+            raise _AnsweredFromCache(HttpResponseNotModified())
+        cached = cache.get(self._render_key)
+        if cached is not None:
+            content, content_type = cached
+            raise _AnsweredFromCache(HttpResponse(content, content_type=content_type))
+
+    @property
+    def _render_key(self) -> str:
+        return f"api:rendered:{self.etag}"
+
+    def handle_exception(self, exc):
+        if isinstance(exc, _AnsweredFromCache):
+            return exc.response
+        return super().handle_exception(exc)
+
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
-        if request.method not in ("GET", "HEAD") or response.status_code != 200:
+        etag = getattr(self, "etag", None)
+        if etag is None or response.status_code not in (200, 304):
             return response
-        response.render()
-        etag = f'"{hashlib.sha256(response.content).hexdigest()[:32]}"'
+        if response.status_code == 200 and hasattr(response, "render"):  # freshly rendered by DRF
+            response.render()
+            cache.set(self._render_key, (response.content, response["Content-Type"]), RENDERED_TTL)
         max_age = settings.API_CACHE_MAX_AGE if self.cache_max_age is None else self.cache_max_age
-        if_none_match = request.META.get("HTTP_IF_NONE_MATCH")
-        if if_none_match and (etag in parse_etags(if_none_match) or if_none_match.strip() == "*"):
-            not_modified = HttpResponseNotModified()
-            not_modified["ETag"] = etag
-            patch_cache_control(not_modified, public=True, max_age=max_age)
-            return not_modified
         response["ETag"] = etag
         patch_cache_control(response, public=True, max_age=max_age)
         patch_vary_headers(response, ["Accept-Language"])

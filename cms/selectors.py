@@ -134,3 +134,23 @@ def diagnostic_questionnaire(*, slug: str | None = None) -> DiagnosticQuestionna
     if slug:
         return queryset.filter(slug=slug).first()
     return queryset.order_by("id").first()
+
+
+def catalogue_version() -> str:
+    """A fingerprint that changes whenever anything the catalogue API shows changes.
+
+    Every page action (publish, unpublish, move, delete, revision) is logged by Wagtail, and every
+    taxonomy term carries `updated_at`; counts catch deletions. A handful of indexed aggregates, so a
+    revalidation (`If-None-Match`) is answered without rendering anything.
+    """
+    from django.db.models import Max
+    from wagtail.models import PageLogEntry
+
+    parts = [
+        PageLogEntry.objects.aggregate(last=Max("id"))["last"],
+        ModulePage.objects.live().count(),
+    ]
+    for model in TAXONOMY_MODELS.values():
+        aggregate = model.objects.aggregate(last=Max("updated_at"), count=Count("id"))
+        parts += [aggregate["last"], aggregate["count"]]
+    return "|".join(str(part) for part in parts)
