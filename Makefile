@@ -6,6 +6,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+export WAGTAILADMIN_BASE_URL ?= http://localhost:$(PORT)
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/eleasud
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 
