@@ -33,7 +33,9 @@ __all__ = [
     "evaluate",
     "tune",
     "default_models",
+    "SCENARIOS",
     "run_simulated_comparison",
+    "comparison_plot_rows",
 ]
 
 
@@ -344,9 +346,11 @@ def default_models(*, feature_pairs=None, segment_columns=None, random_state=0) 
 
     ``feature_pairs`` (see :func:`~recommender.engine.features.domain_interactions`) and
     ``segment_columns`` (the sector columns of the merchant features) wire the models to EleaSud's
-    features; the hybrid is the one trained for production.
+    features; the hybrid is the one trained for production. ``"content"`` reads the profile only;
+    ``"content+history"`` also reads the merchant's history (the hybrid's content component).
     """
     content = ContentRecommender(interactions=feature_pairs, random_state=random_state)
+    content_history = ContentRecommender(interactions=feature_pairs, random_state=random_state, history_features=True)
     collaborative = CollaborativeRecommender()
     by_sector = PopularityRecommender(segment_columns=segment_columns)
     return {
@@ -354,9 +358,16 @@ def default_models(*, feature_pairs=None, segment_columns=None, random_state=0) 
         "popularity": PopularityRecommender(),
         "popularity (secteur)": by_sector,
         "content": content,
+        "content+history": content_history,
         "collaborative": collaborative,
-        "hybrid": HybridRecommender(content=content, collaborative=collaborative, popularity=by_sector),
+        "hybrid": HybridRecommender(
+            content=content_history, collaborative=collaborative, popularity=by_sector, random_state=random_state
+        ),
     }
+
+
+#: Scenarios of :func:`run_simulated_comparison`, in display order.
+SCENARIOS = ("warm", "temporal", "cold")
 
 
 def run_simulated_comparison(
@@ -367,59 +378,117 @@ def run_simulated_comparison(
     n_items: int = 45,
     test_fraction: float = 0.2,
     cold_fraction: float = 0.2,
+    temporal_k: int = 2,
     baseline: str = "popularity (secteur)",
+    global_baseline: str = "popularity",
+    models=None,
 ) -> ComparisonTable:
-    """Compare the models on simulated populations: warm users and cold-start users, several seeds.
+    """Compare the models on simulated populations, in three scenarios, over several seeds.
 
     For each seed: simulate ``n_merchants`` merchants over a synthetic ``n_items`` catalogue; hold out
-    every interaction of ``cold_fraction`` of the merchants (cold start: scored from features alone), and
-    a random ``test_fraction`` of each remaining merchant's interactions (warm); fit every model of
-    :func:`default_models` once on what is left and evaluate both scenarios (see :func:`evaluate`).
-    The table has one row per (seed, scenario, model), then the mean over seeds with ``ratio``: the
-    model's mean NDCG@k over ``baseline``'s (the stronger, per-sector popularity by default).
+    every interaction of ``cold_fraction`` of the merchants (``"cold"``: scored from features alone).
+    From the remaining merchants' interactions, two held-out sets are built, each with its own fit:
+
+    * ``"warm"``: a random ``test_fraction`` of each merchant's interactions
+      (:func:`random_holdout`);
+    * ``"temporal"``: each merchant's ``temporal_k`` most recent interactions, by the time of the
+      pair's latest event (:func:`temporal_leave_last_k_out`, one interaction always stays in train) —
+      predicting what comes next, as in production.
+
+    Every model of :func:`default_models` (or ``models(population, seed)`` when given) is fitted on each
+    training matrix once — the random-split fit serves ``"warm"`` and ``"cold"``, the temporal fit
+    serves ``"temporal"`` — and evaluated with :func:`evaluate`. Models tune themselves only on their
+    training matrix (the hybrid carves its validation split from it).
+
+    Rows: one per (seed, scenario, model), then one per (scenario, model) with ``seed="mean"`` holding
+    the mean of each metric over seeds. Every row has ``ratio``, the model's NDCG@k over ``baseline``'s
+    (per-sector popularity, the stronger baseline) and ``ratio (global)`` over ``global_baseline``'s,
+    measured on the same seed and scenario; on mean rows they are ratios of the means.
+    ``print(table.format_table())`` renders it as aligned text; :func:`comparison_plot_rows` extracts
+    what a plot needs.
     """
     from .simulate import simulate_population  # local: keeps evaluation importable without the simulator
+    from .weights import last_event_times
 
     table = ComparisonTable()
     for seed in seeds:
         pop = simulate_population(n_merchants, n_items=n_items, seed=seed)
         X, _dismissed = pop.interactions()
+        times = last_event_times(pop.events, n_users=pop.n_merchants, n_items=pop.n_items)
         rest, cold_test, _cold = cold_start_split(X, user_fraction=cold_fraction, random_state=seed)
         train, warm_test = random_holdout(rest, test_fraction=test_fraction, random_state=seed)
-        result = evaluate(
-            default_models(feature_pairs=pop.feature_pairs, segment_columns=pop.segment_columns, random_state=seed),
-            train,
-            {"warm": warm_test, "cold": cold_test},
+        temporal_train, temporal_test = temporal_leave_last_k_out(rest, times, k=temporal_k)
+        candidates = (
+            models(pop, seed)
+            if models is not None
+            else default_models(feature_pairs=pop.feature_pairs, segment_columns=pop.segment_columns, random_state=seed)
+        )
+        common = dict(
             k=k,
             user_features=pop.user_features,
             item_features=pop.item_features,
             extra={"seed": seed},
             random_state=seed,
         )
-        table.rows += result.rows
+        random_fit = evaluate(candidates, train, {"warm": warm_test, "cold": cold_test}, **common)
+        temporal_fit = evaluate(candidates, temporal_train, {"temporal": temporal_test}, **common)
+        for scenario in SCENARIOS:
+            table.rows += random_fit.where(scenario=scenario) + temporal_fit.where(scenario=scenario)
 
     metric = f"ndcg@{k}"
+    columns = (metric, f"recall@{k}", f"map@{k}", f"coverage@{k}")
+    _add_ratios(table.rows, metric, baseline, global_baseline)
     summary = []
-    for scenario in ("warm", "cold"):
+    for scenario in SCENARIOS:
         names = list(dict.fromkeys(r["model"] for r in table.where(scenario=scenario)))
-        means = {
-            name: {
-                col: float(np.mean([r[col] for r in table.where(scenario=scenario, model=name)]))
-                for col in (metric, f"recall@{k}", f"map@{k}", f"coverage@{k}")
-            }
-            for name in names
-        }
-        base = means.get(baseline, {}).get(metric, np.nan)
         for name in names:
+            rows = table.where(scenario=scenario, model=name)
             summary.append(
                 {
                     "scenario": scenario,
                     "model": name,
                     "seed": "mean",
                     "users": None,
-                    **means[name],
-                    "ratio": means[name][metric] / base if base else np.nan,
+                    **{col: float(np.mean([r[col] for r in rows])) for col in columns},
                 }
             )
+    _add_ratios(summary, metric, baseline, global_baseline)
     table.rows += summary
     return table
+
+
+def _add_ratios(rows, metric, baseline, global_baseline):
+    """Set ``ratio`` / ``ratio (global)`` on each row: its metric over the baseline's, same seed and scenario."""
+    reference = {(r["scenario"], r["seed"], r["model"]): r[metric] for r in rows}
+    for row in rows:
+        for column, name in (("ratio", baseline), ("ratio (global)", global_baseline)):
+            base = reference.get((row["scenario"], row["seed"], name), np.nan)
+            row[column] = row[metric] / base if base else np.nan
+
+
+def comparison_plot_rows(table: ComparisonTable, *, metric: str = "ndcg@5") -> list[dict]:
+    """Per-seed points of a :func:`run_simulated_comparison` table, for plotting (no plotting here).
+
+    Returns one dict per (scenario, model, seed) with keys ``scenario``, ``model``, ``seed`` (int),
+    ``value`` (the ``metric``), ``ratio`` and ``ratio (global)``, plus ``mean`` — the model's mean
+    ``metric`` over seeds in that scenario — so a caller can draw per-seed markers over mean bars.
+    Rows are sorted by scenario (``SCENARIOS`` order), then model (table order), then seed.
+    """
+    per_seed = [r for r in table.rows if r.get("seed") != "mean"]
+    means = {(r["scenario"], r["model"]): r[metric] for r in table.rows if r.get("seed") == "mean"}
+    models = list(dict.fromkeys(r["model"] for r in per_seed))
+    scenario_order = {s: i for i, s in enumerate(SCENARIOS)}
+    out = [
+        {
+            "scenario": r["scenario"],
+            "model": r["model"],
+            "seed": int(r["seed"]),
+            "value": float(r[metric]),
+            "ratio": float(r.get("ratio", np.nan)),
+            "ratio (global)": float(r.get("ratio (global)", np.nan)),
+            "mean": float(means.get((r["scenario"], r["model"]), np.nan)),
+        }
+        for r in per_seed
+    ]
+    out.sort(key=lambda r: (scenario_order.get(r["scenario"], len(SCENARIOS)), models.index(r["model"]), r["seed"]))
+    return out

@@ -2,7 +2,7 @@
 
 A reason is only given when the term behind it pushed the module up for this merchant: the
 content model's largest positive feature interactions, the history item that contributed most to
-the collaborative score, popularity in the merchant's sector, an editorial boost. Labels (feature
+the collaborative score (or to the content model's history terms), popularity in the merchant's sector, an editorial boost. Labels (feature
 names → French, module titles) are passed in, so this module knows nothing of the database.
 """
 
@@ -72,14 +72,22 @@ def _template_index(templates):
     return {(ug, ig): (same, text) for ug, ig, same, text in templates}
 
 
-def _content_reasons(model: ContentRecommender, u, item, strength, vocab, templates):
+def _content_reasons(model: ContentRecommender, u, x, item, strength, vocab, templates):
     if strength <= 0:
         return []
     cols_u, cols_i, contrib = model.interaction_terms(u, item)
     positive = contrib > 0
-    total = contrib[positive].sum()
+    # History terms (``history_features=True``) share the content strength with the profile terms, and
+    # are worded like the collaborative model's: the history item that pushed the module up most.
+    history = model.history_contributions(x, item)
+    j = int(np.argmax(history))
+    total = contrib[positive].sum() + max(history[j], 0.0)
     if total <= 0:
         return []
+    found = []
+    if history[j] > 0:
+        text = COLLABORATIVE_TEMPLATE.format(title=vocab.item_titles[j])
+        found.append(Reason(text, "collaborative", float(strength * history[j] / total)))
     # One reason per merchant feature: its strongest worded term gives the text, all its terms the strength
     # (so "your sector" is said once, whichever module features it met).
     by_feature: dict[int, Reason] = {}
@@ -96,7 +104,7 @@ def _content_reasons(model: ContentRecommender, u, item, strength, vocab, templa
             by_feature[int(a)] = Reason(text, "content", part)
         else:
             by_feature[int(a)] = Reason(prev.text, "content", prev.strength + part)
-    return list(by_feature.values())
+    return found + list(by_feature.values())
 
 
 def _collaborative_reasons(model: CollaborativeRecommender, x, item, strength, vocab):
@@ -136,6 +144,7 @@ def explain(
     pushed an item up (it is there by elimination), a neutral fallback reason is given.
     """
     x = sp.csr_matrix(history_row if sp.issparse(history_row) else np.atleast_2d(np.asarray(history_row, float)))
+    x_dense = x.toarray().ravel()
     u = None if user_features_row is None else np.asarray(user_features_row, dtype=np.float64).ravel()
     tmpl = _template_index(templates)
     boosts = None if boosts is None else np.asarray(boosts, dtype=np.float64).ravel()
@@ -157,9 +166,9 @@ def explain(
         item = int(item)
         found: list[Reason] = []
         if content is not None and u is not None:
-            found += _content_reasons(content, u, item, share["content"][item], vocabulary, tmpl)
+            found += _content_reasons(content, u, x_dense, item, share["content"][item], vocabulary, tmpl)
         if collab is not None:
-            found += _collaborative_reasons(collab, x.toarray().ravel(), item, share["collaborative"][item], vocabulary)
+            found += _collaborative_reasons(collab, x_dense, item, share["collaborative"][item], vocabulary)
         if pop is not None:
             found += _popularity_reason(pop, u, share["popularity"][item])
         if boosts is not None and boosts[item] > 0:

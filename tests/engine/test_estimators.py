@@ -15,6 +15,7 @@ from recommender.engine import (
     PopularityRecommender,
     RandomRecommender,
 )
+from recommender.engine.hybrid import DEFAULT_BLEND_GRID
 
 
 def make_models(pop):
@@ -186,14 +187,84 @@ def test_sector_popularity_differs_by_sector_and_is_shrunk_toward_global(small_p
     np.testing.assert_allclose(raw.score(X[:1], user_features=no_sector)[0], raw.global_popularity_)
 
 
-def test_hybrid_weight_moves_from_content_to_collaborative_with_history(fitted, small_population):
-    model = fitted["hybrid"]
-    n_items = small_population.n_items
+def test_hybrid_collaborative_weight_grows_with_history_as_documented(small_population, small_interactions):
+    X, _ = small_interactions
+    pop = small_population
+    model = HybridRecommender(
+        content=ContentRecommender(interactions=pop.feature_pairs, random_state=0),
+        history_pivot=3.0,
+        collaborative_weight=2.0,
+        popularity_weight=0.2,
+        cold_popularity_weight=0.05,
+        learn_blend=False,
+    ).fit(X, user_features=pop.user_features, item_features=pop.item_features)
+    n_items = pop.n_items
     rows = sp.csr_matrix(np.array([[0] * n_items, [1] + [0] * (n_items - 1), [1] * 10 + [0] * (n_items - 10)], float))
     w = model.blend_weights(rows)
-    assert w["collaborative"][0] == 0 and w["content"][0] == 1
-    assert 0 < w["collaborative"][1] < w["collaborative"][2] < 1
-    np.testing.assert_allclose(w["collaborative"][1], 1 / (1 + model.history_pivot))
+    np.testing.assert_array_equal(w["content"], 1.0)
+    np.testing.assert_allclose(w["collaborative"], [0.0, 2.0 * 1 / 4, 2.0 * 10 / 13])
+    np.testing.assert_allclose(w["popularity"], [0.05, 0.75 * 0.05 + 0.25 * 0.2, 3 / 13 * 0.05 + 10 / 13 * 0.2])
+    assert model.blend_validation_ == []  # nothing learned: the constructor's blend is used as given
+    assert (model.history_pivot_, model.collaborative_weight_) == (3.0, 2.0)
+
+
+def test_hybrid_learns_its_blend_deterministically_on_a_validation_split_of_train(small_population, small_interactions):
+    X, _ = small_interactions
+    pop = small_population
+    args = dict(user_features=pop.user_features, item_features=pop.item_features)
+    content = ContentRecommender(interactions=pop.feature_pairs, history_features=True, random_state=0)
+    a = HybridRecommender(content=content, random_state=3).fit(X, **args)
+    b = HybridRecommender(content=content, random_state=3).fit(X, **args)
+    learned = ("history_pivot_", "collaborative_weight_", "popularity_weight_", "cold_popularity_weight_")
+    assert [getattr(a, n) for n in learned] == [getattr(b, n) for n in learned]
+    assert a.blend_validation_ == b.blend_validation_
+    for name in learned:
+        assert getattr(a, name) in DEFAULT_BLEND_GRID[name.rstrip("_")]
+    # The chosen parameters are the best validation candidates of each group.
+    for group, params in (("cold", learned[3:]), ("warm", learned[:3])):
+        rows = [r for r in a.blend_validation_ if r["group"] == group]
+        assert rows, group
+        best = max(rows, key=lambda r: r["ndcg@5"])
+        assert all(best[p.rstrip("_")] == getattr(a, p) for p in params)
+    # The components served at score time are refitted on all of X, not on the inner training split.
+    full = clone(content).fit(X, **args)
+    np.testing.assert_allclose(a.content_.history_coef_, full.history_coef_)
+
+
+def test_hybrid_blend_grid_can_be_narrowed(small_population, small_interactions):
+    X, _ = small_interactions
+    pop = small_population
+    grid = {"history_pivot": (2.0,), "collaborative_weight": (0.5,), "popularity_weight": (0.0,)}
+    model = HybridRecommender(
+        content=ContentRecommender(interactions=pop.feature_pairs, random_state=0), blend_grid=grid
+    ).fit(X, user_features=pop.user_features, item_features=pop.item_features)
+    assert (model.history_pivot_, model.collaborative_weight_, model.popularity_weight_) == (2.0, 0.5, 0.0)
+    assert len([r for r in model.blend_validation_ if r["group"] == "warm"]) == 1
+
+
+def test_content_history_terms_fold_in_fresh_history_and_leave_cold_users_to_the_profile(
+    small_population, small_interactions
+):
+    X, _ = small_interactions
+    pop = small_population
+    model = ContentRecommender(interactions=pop.feature_pairs, history_features=True, random_state=0).fit(
+        X, user_features=pop.user_features, item_features=pop.item_features
+    )
+    H = model.history_coef_
+    assert H.shape == (pop.n_items, pop.n_items) and np.all(np.diag(H) == 0) and np.abs(H).max() > 0
+    u = pop.user_features[:1]
+    empty = sp.csr_matrix((1, pop.n_items))
+    profile = model.score(empty, user_features=u)[0]
+    np.testing.assert_allclose(profile, u[0] @ model.projection_ + model.item_bias_)
+    one = sp.csr_matrix(([4.0], ([0], [3])), shape=(1, pop.n_items))
+    np.testing.assert_allclose(model.score(one, user_features=u)[0] - profile, 4.0 * H[3])
+    np.testing.assert_allclose(model.history_contributions(one, 5), 4.0 * H[:, 5] * (np.arange(pop.n_items) == 3))
+    assert (
+        ContentRecommender(interactions=pop.feature_pairs)
+        .fit(X, user_features=pop.user_features, item_features=pop.item_features)
+        .history_coef_
+        is None
+    )
 
 
 @settings(max_examples=25, deadline=None)
