@@ -6,7 +6,7 @@ from wagtail.api.v2.router import WagtailAPIRouter
 from wagtail.documents.api.v2.views import DocumentsAPIViewSet
 from wagtail.images.api.v2.views import ImagesAPIViewSet
 
-from api import views
+from api import merchant_views, views
 from api.wagtail_api import PagePreviewAPIViewSet, PagesAPIViewSet
 
 app_name = "api"
@@ -16,6 +16,31 @@ v1 = [
     path("taxonomy/", views.TaxonomyView.as_view(), name="taxonomy"),
     path("modules/", views.ModuleListView.as_view(), name="module-list"),
     path("modules/<slug:slug>/", views.ModuleDetailView.as_view(), name="module-detail"),
+    # merchants: accounts, profile, diagnostic, events, progress, help requests, RGPD
+    path("auth/register/", merchant_views.RegisterView.as_view(), name="auth-register"),
+    path("auth/login/", merchant_views.LoginView.as_view(), name="auth-login"),
+    path("auth/refresh/", merchant_views.RefreshView.as_view(), name="auth-refresh"),
+    path("auth/logout/", merchant_views.LogoutView.as_view(), name="auth-logout"),
+    path("auth/password/", merchant_views.PasswordChangeView.as_view(), name="auth-password"),
+    path("diagnostic/", merchant_views.QuestionnaireView.as_view(), name="diagnostic"),
+    path("me/", merchant_views.MeView.as_view(), name="me"),
+    path("me/profile/", merchant_views.ProfileView.as_view(), name="me-profile"),
+    path("me/diagnostic/", merchant_views.MyDiagnosticsView.as_view(), name="me-diagnostic"),
+    path("me/events/", merchant_views.EventsView.as_view(), name="me-events"),
+    path("me/progress/", merchant_views.ProgressView.as_view(), name="me-progress"),
+    path("me/help-requests/", merchant_views.HelpRequestListView.as_view(), name="me-help-request-list"),
+    path("me/help-requests/<int:pk>/", merchant_views.HelpRequestDetailView.as_view(), name="me-help-request-detail"),
+    path(
+        "me/help-requests/<int:pk>/cancel/",
+        merchant_views.HelpRequestCancelView.as_view(),
+        name="me-help-request-cancel",
+    ),
+    path(
+        "me/help-requests/<int:pk>/rating/",
+        merchant_views.HelpRequestRatingView.as_view(),
+        name="me-help-request-rating",
+    ),
+    path("me/export/", merchant_views.ExportView.as_view(), name="me-export"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),

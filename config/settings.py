@@ -5,6 +5,7 @@ REDIS_URL, SECRET_KEY and ALLOWED_HOSTS (see docs/OPERATIONS.md).
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -45,6 +46,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
     "cms",
+    "merchants",
     "api",
     "wagtail_headless_preview",
     "wagtail.api.v2",
@@ -220,6 +222,13 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"anon": os.environ.get("API_ANON_RATE", "600/minute")},
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
     "UNAUTHENTICATED_USER": None,
+}
+# Merchants sign in with opaque tokens stored hashed (see docs/API.md, "Authentication").
+MERCHANT_AUTH = {
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=int(os.environ.get("MERCHANT_ACCESS_TOKEN_MINUTES", "15"))),
+    "REFRESH_TOKEN_LIFETIME": timedelta(days=int(os.environ.get("MERCHANT_REFRESH_TOKEN_DAYS", "30"))),
+    # Registration, login and refresh, per client IP.
+    "THROTTLE_RATE": os.environ.get("MERCHANT_AUTH_RATE", "10/minute"),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "EleaSud API",

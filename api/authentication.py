@@ -1,0 +1,65 @@
+"""How merchants authenticate: `Authorization: Bearer <access token>`, an opaque token looked up (hashed)
+in the database on every request, so logout, a password change or an erased account take effect at once.
+Also the throttle of the sign-in endpoints and the OpenAPI description of the scheme."""
+
+from django.conf import settings
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework import authentication, exceptions, throttling
+
+from merchants import selectors
+from merchants.services import is_merchant_user
+
+
+class MerchantTokenAuthentication(authentication.BaseAuthentication):
+    """Sets `request.user` to the merchant's user and `request.auth` to their `MerchantSession`.
+
+    Staff and users without a merchant profile are refused even with a valid token: an editor's account
+    never acts as a merchant.
+    """
+
+    keyword = "bearer"
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).split()
+        if not header or header[0].lower() != self.keyword.encode():
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed("En-tête Authorization invalide : « Bearer <jeton> » attendu.")
+        try:
+            token = header[1].decode("ascii")
+        except UnicodeDecodeError as error:
+            raise exceptions.AuthenticationFailed("Jeton invalide ou expiré.") from error
+        session = selectors.session_for_access_token(token)
+        if session is None or not is_merchant_user(session.user):
+            raise exceptions.AuthenticationFailed("Jeton invalide ou expiré.", code="token_invalid")
+        return session.user, session
+
+    def authenticate_header(self, request):
+        return 'Bearer realm="api"'
+
+
+class MerchantAuthThrottle(throttling.SimpleRateThrottle):
+    """Registration, login and refresh, per client IP (MERCHANT_AUTH["THROTTLE_RATE"])."""
+
+    scope = "merchant_auth"
+
+    def get_rate(self):
+        return getattr(settings, "MERCHANT_AUTH", {}).get("THROTTLE_RATE", "10/minute")
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class MerchantTokenScheme(OpenApiAuthenticationExtension):
+    target_class = "api.authentication.MerchantTokenAuthentication"
+    name = "merchantToken"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": (
+                "Opaque access token from /api/v1/auth/login/ (or register/refresh), valid 15 minutes; "
+                "renew it with the refresh token at /api/v1/auth/refresh/."
+            ),
+        }

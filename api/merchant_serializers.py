@@ -1,0 +1,385 @@
+"""Serializers of the merchant API: input validation (shapes, taxonomy slugs, passwords) and output shapes."""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from cms import selectors as cms_selectors
+from cms.models import ModulePage
+from merchants.models import FRENCH_POSTCODE, EngagementEvent, HelpRequest, SizeBand
+from merchants.services import EventInput
+
+# --- Reusable fields ---------------------------------------------------------------------------
+
+
+def unknown_value_message(unknown: list[str], accepted: list[str]) -> str:
+    return f"Valeur inconnue : {', '.join(unknown)}. Valeurs acceptées : {', '.join(accepted)}."
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class TaxonomySlugField(serializers.Field):
+    """One slug of a live taxonomy (themes, sectors, goals, capabilities, levels) ↔ the model instance.
+
+    Terms editors add in the CMS are accepted at once; an unknown slug is refused with the accepted ones.
+    """
+
+    def __init__(self, *, kind: str, **kwargs):
+        self.kind = kind
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            raise serializers.ValidationError("Un slug (chaîne de caractères) est attendu.")
+        term = cms_selectors.TAXONOMY_MODELS[self.kind].objects.filter(slug=data).first()
+        if term is None:
+            raise serializers.ValidationError(unknown_value_message([data], cms_selectors.known_slugs(self.kind)))
+        return term
+
+    def to_representation(self, value):
+        return value.slug
+
+
+@extend_schema_field({"type": "array", "items": {"type": "string"}})
+class TaxonomySlugsField(TaxonomySlugField):
+    """A list of slugs of one taxonomy; every unknown slug is named in one message."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, list) or not all(isinstance(item, str) for item in data):
+            raise serializers.ValidationError("Une liste de slugs est attendue.")
+        slugs = list(dict.fromkeys(data))
+        terms = list(cms_selectors.TAXONOMY_MODELS[self.kind].objects.filter(slug__in=slugs))
+        unknown = sorted(set(slugs) - {term.slug for term in terms})
+        if unknown:
+            raise serializers.ValidationError(unknown_value_message(unknown, cms_selectors.known_slugs(self.kind)))
+        return terms
+
+    def to_representation(self, value):
+        items = value.all() if hasattr(value, "all") else value
+        return [item.slug for item in items]
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class PublishedModuleField(serializers.Field):
+    """The slug of a published module ↔ the ModulePage."""
+
+    def to_internal_value(self, data):
+        module = ModulePage.objects.live().public().filter(slug=str(data)).first()
+        if module is None:
+            raise serializers.ValidationError(f"Aucun module publié ne porte le nom « {data} ».")
+        return module
+
+    def to_representation(self, value):
+        return value.slug
+
+
+class PasswordField(serializers.CharField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("write_only", True)
+        kwargs.setdefault("trim_whitespace", False)
+        kwargs.setdefault("max_length", 128)
+        kwargs.setdefault("style", {"input_type": "password"})
+        super().__init__(**kwargs)
+
+
+def check_password_strength(password: str, *, user) -> None:
+    try:
+        validate_password(password, user=user)
+    except DjangoValidationError as error:
+        raise serializers.ValidationError(list(error.messages)) from error
+
+
+# --- Accounts ----------------------------------------------------------------------------------
+
+
+class RegisterSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=150)
+    password = PasswordField(help_text="10 caractères au moins, pas trop courant, pas que des chiffres.")
+    personalisation_consent = serializers.BooleanField(
+        default=False, help_text="Accepte que ses usages servent à personnaliser les recommandations."
+    )
+
+    def validate(self, attrs):
+        email = attrs["email"].strip().lower()
+        candidate = get_user_model()(username=email, email=email)
+        try:
+            check_password_strength(attrs["password"], user=candidate)
+        except serializers.ValidationError as error:
+            raise serializers.ValidationError({"password": error.detail}) from error
+        return attrs
+
+
+class LoginSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=150)
+    password = PasswordField()
+
+
+class RefreshSerializer(serializers.Serializer):
+    refresh = serializers.CharField(max_length=200, help_text="Le jeton de rafraîchissement reçu à la connexion.")
+
+
+class LogoutSerializer(serializers.Serializer):
+    everywhere = serializers.BooleanField(default=False, help_text="Déconnecte aussi tous les autres appareils.")
+
+
+class PasswordChangeSerializer(serializers.Serializer):
+    current_password = PasswordField()
+    new_password = PasswordField()
+
+    def validate_new_password(self, value):
+        check_password_strength(value, user=self.context["request"].user)
+        return value
+
+
+class TokenPairSerializer(serializers.Serializer):
+    token_type = serializers.CharField(default="Bearer")
+    access = serializers.CharField(help_text="À envoyer dans `Authorization: Bearer …` ; valable 15 minutes.")
+    access_expires_at = serializers.DateTimeField()
+    refresh = serializers.CharField(help_text="À n'utiliser qu'une fois, sur /auth/refresh/ ; il change à chaque fois.")
+    refresh_expires_at = serializers.DateTimeField()
+
+
+class AccountSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    date_joined = serializers.DateTimeField()
+    last_login = serializers.DateTimeField(allow_null=True)
+
+
+# --- Profile -----------------------------------------------------------------------------------
+
+
+class ProfileSerializer(serializers.Serializer):
+    business_name = serializers.CharField(max_length=160, allow_blank=True)
+    sector = TaxonomySlugField(kind="sectors", allow_null=True, help_text="Slug d'un secteur de /api/v1/taxonomy/.")
+    size_band = serializers.ChoiceField(
+        choices=SizeBand.choices, allow_blank=True, help_text="Personnes qui travaillent dans le commerce."
+    )
+    postcode = serializers.CharField(
+        max_length=5, allow_blank=True, validators=[FRENCH_POSTCODE], help_text="Code postal français."
+    )
+    capabilities = TaxonomySlugsField(kind="capabilities", help_text="Ce que le commerçant a déjà (slugs).")
+    goals = TaxonomySlugsField(kind="goals", help_text="Ce que le commerçant veut (slugs).")
+    personalisation_consent = serializers.BooleanField(
+        help_text="Accepte que son historique serve à personnaliser ; le retrait prend effet immédiatement."
+    )
+    consent_updated_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    updated_at = serializers.DateTimeField(read_only=True)
+
+
+# --- Diagnostic --------------------------------------------------------------------------------
+
+
+class BandSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    label = serializers.CharField()
+    min_score = serializers.IntegerField()
+    message = serializers.CharField()
+
+
+class DiagnosticAnswerChoiceSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    label = serializers.CharField()
+
+
+class DiagnosticQuestionSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    theme = serializers.CharField(source="theme.slug")
+    text = serializers.CharField()
+    help_text = serializers.CharField()
+    kind = serializers.ChoiceField(choices=["single", "multiple"])
+    answers = DiagnosticAnswerChoiceSerializer(many=True, source="answers.all")
+
+
+class QuestionnaireSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    title = serializers.CharField()
+    intro = serializers.CharField()
+    bands = BandSerializer(many=True, source="bands.all")
+    questions = DiagnosticQuestionSerializer(many=True, source="questions.all")
+
+
+class DiagnosticSubmitSerializer(serializers.Serializer):
+    questionnaire = serializers.SlugField(
+        required=False, help_text="Slug du questionnaire ; par défaut celui de GET /api/v1/diagnostic/."
+    )
+    answers = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField(max_length=80), max_length=20),
+        help_text="Pour chaque slug de question, la liste des slugs de réponses choisies (une seule si `single`).",
+    )
+
+
+class ShortBandSerializer(serializers.Serializer):
+    slug = serializers.CharField(source="band_slug")
+    label = serializers.CharField(source="band_label")
+
+
+class DiagnosticResultSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    questionnaire = serializers.CharField(source="questionnaire_slug")
+    taken_at = serializers.DateTimeField(source="created_at")
+    theme_scores = serializers.DictField(child=serializers.IntegerField(), help_text="{slug de thème: 0–100}")
+    overall_score = serializers.IntegerField()
+    band = ShortBandSerializer(source="*")
+    capabilities_detected = serializers.ListField(child=serializers.CharField())
+    answers = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+
+
+# --- Events ------------------------------------------------------------------------------------
+
+
+class EngagementEventSerializer(serializers.Serializer):
+    event_id = serializers.UUIDField(
+        help_text="Généré par l'application ; le renvoyer tel quel en cas de nouvel essai."
+    )
+    module = serializers.CharField(max_length=255, help_text="Slug d'un module publié.")
+    kind = serializers.ChoiceField(choices=EngagementEvent.Kind.choices)
+    value = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=-32768,
+        max_value=32767,
+        help_text="`rated` : note de 1 à 5 ; `step_completed` : index de l'étape (0 = première) ; sinon absent.",
+    )
+    occurred_at = serializers.DateTimeField(
+        required=False, allow_null=True, help_text="Absent : l'heure du serveur. Au plus 5 minutes dans le futur."
+    )
+    recommendation_id = serializers.UUIDField(required=False, allow_null=True)
+
+    def to_event(self) -> EventInput:
+        return EventInput(**self.validated_data)
+
+
+class EventOutcomeSerializer(serializers.Serializer):
+    event_id = serializers.CharField(allow_null=True)
+    status = serializers.ChoiceField(choices=["created", "duplicate", "conflict", "invalid"])
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()), required=False, help_text="Pour invalid/conflict."
+    )
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if not data.get("errors"):
+            data.pop("errors", None)
+        return data
+
+
+class EventBatchResultSerializer(serializers.Serializer):
+    results = EventOutcomeSerializer(many=True)
+
+
+# --- Progress ----------------------------------------------------------------------------------
+
+
+class ModuleRefSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    title = serializers.CharField()
+    theme = serializers.CharField(source="theme.slug")
+
+
+class ThemeRefSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+
+
+class ThemeProgressSerializer(serializers.Serializer):
+    theme = ThemeRefSerializer()
+    modules_total = serializers.IntegerField(help_text="Modules publiés dans le thème.")
+    modules_completed = ModuleRefSerializer(many=True)
+    modules_in_progress = ModuleRefSerializer(many=True)
+    capabilities_covered = serializers.SerializerMethodField(help_text="Slugs des compétences du thème acquises.")
+    capabilities_total = serializers.IntegerField()
+    diagnostic_score = serializers.IntegerField(allow_null=True, help_text="Du dernier autodiagnostic.")
+
+    def get_capabilities_covered(self, progress) -> list[str]:
+        return [capability.slug for capability in progress.capabilities_covered]
+
+
+class NextStepSerializer(serializers.Serializer):
+    index = serializers.IntegerField()
+    title = serializers.CharField()
+
+
+class StartedModuleSerializer(serializers.Serializer):
+    module = ModuleRefSerializer()
+    steps_total = serializers.SerializerMethodField()
+    steps_completed = serializers.SerializerMethodField()
+    next_step = NextStepSerializer(allow_null=True)
+    last_activity_at = serializers.DateTimeField()
+
+    def get_steps_total(self, state) -> int:
+        return len(state.steps)
+
+    def get_steps_completed(self, state) -> list[int]:
+        return sorted(state.steps_completed)
+
+
+class LastDiagnosticSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    taken_at = serializers.DateTimeField(source="created_at")
+    overall_score = serializers.IntegerField()
+    band = ShortBandSerializer(source="*")
+
+
+class ProgressSerializer(serializers.Serializer):
+    themes = ThemeProgressSerializer(many=True)
+    last_diagnostic = LastDiagnosticSerializer(allow_null=True)
+    bookmarks = ModuleRefSerializer(many=True)
+    started_modules = StartedModuleSerializer(many=True, help_text="Les plus récents d'abord, avec l'étape suivante.")
+
+
+# --- Help requests -----------------------------------------------------------------------------
+
+
+class HelpRequestCreateSerializer(serializers.Serializer):
+    theme = TaxonomySlugField(kind="themes", required=False, help_text="Slug du thème ; déduit du module si absent.")
+    module = PublishedModuleField(required=False, allow_null=True, help_text="Slug d'un module publié (facultatif).")
+    message = serializers.CharField(max_length=2000, help_text="Le besoin, avec vos mots.")
+    availability = serializers.CharField(
+        max_length=300, required=False, default="", allow_blank=True, help_text="Par exemple : « lundi matin »."
+    )
+
+    def validate(self, attrs):
+        if not attrs.get("theme") and not attrs.get("module"):
+            raise serializers.ValidationError({"theme": ["Précisez le thème ou le module concerné."]})
+        return attrs
+
+
+class HelperSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    school = serializers.CharField()
+
+
+class HelpRequestSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    theme = ThemeRefSerializer()
+    module = ModuleRefSerializer(allow_null=True)
+    message = serializers.CharField()
+    availability = serializers.CharField()
+    status = serializers.ChoiceField(choices=HelpRequest.Status.choices)
+    status_label = serializers.CharField(source="get_status_display")
+    helper = HelperSerializer(allow_null=True)
+    created_at = serializers.DateTimeField()
+    matched_at = serializers.DateTimeField(allow_null=True)
+    closed_at = serializers.DateTimeField(allow_null=True)
+    satisfaction = serializers.IntegerField(allow_null=True)
+    satisfaction_comment = serializers.CharField()
+
+
+class HelpRatingSerializer(serializers.Serializer):
+    satisfaction = serializers.IntegerField(min_value=1, max_value=5)
+    comment = serializers.CharField(max_length=2000, required=False, default="", allow_blank=True)
+
+
+# --- RGPD export -------------------------------------------------------------------------------
+
+
+class PersonalDataExportSerializer(serializers.Serializer):
+    exported_at = serializers.DateTimeField()
+    account = serializers.DictField(help_text="email, date_joined, last_login, sessions")
+    profile = serializers.DictField()
+    diagnostics = serializers.ListField(child=serializers.DictField())
+    events = serializers.ListField(child=serializers.DictField())
+    bookmarks = serializers.ListField(child=serializers.CharField())
+    help_requests = serializers.ListField(child=serializers.DictField())

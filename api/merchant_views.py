@@ -1,0 +1,495 @@
+"""The merchant API: accounts, profile, self-diagnostic, engagement events, progress, help requests, RGPD.
+
+Thin views: validate with a serializer, call one service or selector from `merchants`, serialize the answer.
+Every /me/ endpoint reads only the signed-in merchant's own data; nothing is cached by browsers or proxies.
+"""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+)
+from rest_framework import generics, status
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api.authentication import MerchantAuthThrottle, MerchantTokenAuthentication
+from api.caching import CachedContentMixin
+from api.errors import error_body
+from api.merchant_serializers import (
+    AccountSerializer,
+    DiagnosticResultSerializer,
+    DiagnosticSubmitSerializer,
+    EngagementEventSerializer,
+    EventBatchResultSerializer,
+    EventOutcomeSerializer,
+    HelpRatingSerializer,
+    HelpRequestCreateSerializer,
+    HelpRequestSerializer,
+    LoginSerializer,
+    LogoutSerializer,
+    PasswordChangeSerializer,
+    PersonalDataExportSerializer,
+    ProfileSerializer,
+    ProgressSerializer,
+    QuestionnaireSerializer,
+    RefreshSerializer,
+    RegisterSerializer,
+    TokenPairSerializer,
+)
+from api.permissions import IsMerchant
+from api.views import ERROR
+from cms import selectors as cms_selectors
+from merchants import selectors, services
+from merchants.services import EventOutcome
+
+MAX_EVENTS_PER_BATCH = 500
+
+ERROR_STATUS = {
+    services.EmailAlreadyRegistered: (status.HTTP_400_BAD_REQUEST, "email_taken"),
+    services.InvalidCredentials: (status.HTTP_401_UNAUTHORIZED, "invalid_credentials"),
+    services.InvalidRefreshToken: (status.HTTP_401_UNAUTHORIZED, "invalid_refresh_token"),
+    services.WrongPassword: (status.HTTP_400_BAD_REQUEST, "wrong_password"),
+    services.InvalidAnswers: (status.HTTP_400_BAD_REQUEST, "invalid"),
+    services.InvalidTransition: (status.HTTP_409_CONFLICT, "invalid_transition"),
+}
+
+E400 = OpenApiResponse(ERROR, "Valeurs invalides : `fields` nomme chaque champ fautif.")
+E401 = OpenApiResponse(ERROR, "Jeton absent, invalide ou expiré (ou compte qui n'est pas un compte commerçant).")
+E404 = OpenApiResponse(ERROR, "Introuvable (ou appartenant à un autre commerçant).")
+E429 = OpenApiResponse(ERROR, "Trop de tentatives : réessayez après le délai de l'en-tête Retry-After.")
+AUTH_ERRORS = {401: E401}
+
+
+class MerchantErrorsMixin:
+    """Turns the domain's refusals (`MerchantError`) into the API's one error shape."""
+
+    def handle_exception(self, exc):
+        if isinstance(exc, services.MerchantError):
+            status_code, code = ERROR_STATUS.get(type(exc), (status.HTTP_400_BAD_REQUEST, "invalid"))
+            response = Response(error_body(code, exc.message, exc.fields), status=status_code)
+            if status_code == status.HTTP_401_UNAUTHORIZED:
+                response["WWW-Authenticate"] = MerchantTokenAuthentication().authenticate_header(self.request)
+            return response
+        if isinstance(exc, DjangoValidationError):
+            fields = exc.message_dict if hasattr(exc, "error_dict") else None
+            exc = ValidationError(fields or exc.messages)
+        return super().handle_exception(exc)
+
+
+class PublicAuthView(MerchantErrorsMixin, APIView):
+    """Sign-in endpoints: no token needed, throttled per client IP."""
+
+    authentication_classes = []
+    permission_classes = []
+    throttle_classes = [MerchantAuthThrottle]
+
+
+class MerchantView(MerchantErrorsMixin, generics.GenericAPIView):
+    """Endpoints of the signed-in merchant (`/me/…`)."""
+
+    authentication_classes = [MerchantTokenAuthentication]
+    permission_classes = [IsMerchant]
+
+    @property
+    def merchant(self):
+        return self.request.user.merchant_profile
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        patch_cache_control(response, private=True, no_store=True)
+        patch_vary_headers(response, ["Authorization"])
+        return response
+
+
+def token_response(tokens: services.IssuedTokens, status_code=status.HTTP_200_OK) -> Response:
+    return Response(TokenPairSerializer(tokens).data, status=status_code)
+
+
+# --- Accounts ----------------------------------------------------------------------------------
+
+
+@extend_schema(
+    tags=["merchant accounts"],
+    summary="Créer un compte commerçant (connecté aussitôt)",
+    request=RegisterSerializer,
+    responses={201: TokenPairSerializer, 400: E400, 429: E429},
+    auth=[],
+)
+class RegisterView(PublicAuthView):
+    def post(self, request):
+        serializer = RegisterSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return token_response(services.register_merchant(**serializer.validated_data), status.HTTP_201_CREATED)
+
+
+@extend_schema(
+    tags=["merchant accounts"],
+    summary="Se connecter : un jeton d'accès (15 min) et un jeton de rafraîchissement",
+    request=LoginSerializer,
+    responses={200: TokenPairSerializer, 400: E400, 401: OpenApiResponse(ERROR, "Identifiants incorrects"), 429: E429},
+    auth=[],
+)
+class LoginView(PublicAuthView):
+    def post(self, request):
+        serializer = LoginSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return token_response(services.log_in_merchant(**serializer.validated_data))
+
+
+@extend_schema(
+    tags=["merchant accounts"],
+    summary="Échanger le jeton de rafraîchissement contre une nouvelle paire (il ne sert qu'une fois)",
+    request=RefreshSerializer,
+    responses={200: TokenPairSerializer, 400: E400, 401: OpenApiResponse(ERROR, "Session expirée"), 429: E429},
+    auth=[],
+)
+class RefreshView(PublicAuthView):
+    def post(self, request):
+        serializer = RefreshSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return token_response(services.refresh_session(refresh_token=serializer.validated_data["refresh"]))
+
+
+@extend_schema(
+    tags=["merchant accounts"],
+    summary="Se déconnecter (cet appareil, ou tous)",
+    request=LogoutSerializer,
+    responses={204: None, **AUTH_ERRORS},
+)
+class LogoutView(MerchantView):
+    def post(self, request):
+        serializer = LogoutSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.log_out(session=request.auth, everywhere=serializer.validated_data["everywhere"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema(
+    tags=["merchant accounts"],
+    summary="Changer de mot de passe : toutes les sessions sont fermées, une nouvelle est ouverte",
+    request=PasswordChangeSerializer,
+    responses={200: TokenPairSerializer, 400: E400, **AUTH_ERRORS},
+)
+class PasswordChangeView(MerchantView):
+    def post(self, request):
+        serializer = PasswordChangeSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        return token_response(services.change_password(merchant=self.merchant, **serializer.validated_data))
+
+
+class MeView(MerchantView):
+    @extend_schema(
+        tags=["merchant accounts"], summary="Le compte connecté", responses={200: AccountSerializer, **AUTH_ERRORS}
+    )
+    def get(self, request):
+        return Response(AccountSerializer(request.user).data)
+
+    @extend_schema(
+        tags=["RGPD"],
+        summary="Effacer le compte et toutes ses données personnelles (irréversible)",
+        description=(
+            "Supprime le compte, le profil, les sessions (tous les jetons cessent de fonctionner), les "
+            "autodiagnostics et les demandes d'accompagnement. Les événements d'usage sont anonymisés de "
+            "façon irréversible (plus de commerçant, identifiant remplacé, date réduite au jour)."
+        ),
+        responses={204: None, **AUTH_ERRORS},
+    )
+    def delete(self, request):
+        services.erase_merchant(merchant=self.merchant)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema(
+    tags=["RGPD"],
+    summary="Toutes les données personnelles détenues sur le commerçant, en JSON",
+    responses={200: PersonalDataExportSerializer, **AUTH_ERRORS},
+)
+class ExportView(MerchantView):
+    def get(self, request):
+        response = Response(selectors.personal_data_export(merchant=self.merchant))
+        response["Content-Disposition"] = 'attachment; filename="eleasud-mes-donnees.json"'
+        return response
+
+
+# --- Profile -----------------------------------------------------------------------------------
+
+
+class ProfileView(MerchantView):
+    serializer_class = ProfileSerializer
+
+    def profile_response(self):
+        return Response(ProfileSerializer(selectors.profile_with_taxonomy(merchant=self.merchant)).data)
+
+    @extend_schema(
+        tags=["merchant profile"], summary="Le profil du commerce", responses={200: ProfileSerializer, **AUTH_ERRORS}
+    )
+    def get(self, request):
+        return self.profile_response()
+
+    @extend_schema(
+        tags=["merchant profile"],
+        summary="Remplacer le profil (tous les champs)",
+        responses={200: ProfileSerializer, 400: E400, **AUTH_ERRORS},
+    )
+    def put(self, request):
+        return self.save_profile(partial=False)
+
+    @extend_schema(
+        tags=["merchant profile"],
+        summary="Modifier certains champs du profil",
+        responses={200: ProfileSerializer, 400: E400, **AUTH_ERRORS},
+    )
+    def patch(self, request):
+        return self.save_profile(partial=True)
+
+    def save_profile(self, *, partial):
+        serializer = ProfileSerializer(data=self.request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        services.update_profile(merchant=self.merchant, **serializer.validated_data)
+        return self.profile_response()
+
+
+# --- Self-diagnostic ---------------------------------------------------------------------------
+
+
+@extend_schema(
+    tags=["diagnostic"],
+    summary="Le questionnaire d'autodiagnostic (public)",
+    parameters=[OpenApiParameter("questionnaire", OpenApiTypes.STR, description="Slug ; le premier par défaut.")],
+    responses={200: QuestionnaireSerializer, 404: E404},
+)
+class QuestionnaireView(CachedContentMixin, APIView):
+    def get(self, request):
+        questionnaire = cms_selectors.diagnostic_questionnaire(slug=request.query_params.get("questionnaire"))
+        if questionnaire is None:
+            raise NotFound("Aucun questionnaire d'autodiagnostic.")
+        return Response(QuestionnaireSerializer(questionnaire).data)
+
+
+class MyDiagnosticsView(MerchantView):
+    @extend_schema(
+        tags=["diagnostic"],
+        summary="Mes autodiagnostics passés, du plus récent au plus ancien",
+        responses={200: DiagnosticResultSerializer(many=True), **AUTH_ERRORS},
+    )
+    def get(self, request):
+        page = self.paginate_queryset(selectors.diagnostics_for(merchant=self.merchant))
+        return self.get_paginated_response(DiagnosticResultSerializer(page, many=True).data)
+
+    @extend_schema(
+        tags=["diagnostic"],
+        summary="Enregistrer un autodiagnostic : scores par thème, score global, niveau",
+        description=(
+            "Toutes les questions doivent avoir une réponse. Les compétences détectées s'ajoutent au profil "
+            "(celles déjà déclarées restent). Erreurs : `fields` a une clé `answers.<slug de question>` par "
+            "question manquante, inconnue ou mal remplie."
+        ),
+        request=DiagnosticSubmitSerializer,
+        responses={201: DiagnosticResultSerializer, 400: E400, 404: E404, **AUTH_ERRORS},
+        examples=[
+            OpenApiExample(
+                "Réponses",
+                request_only=True,
+                value={"answers": {"fiche-etablissement": ["oui-a-jour"], "site-et-adresse": ["site-internet"]}},
+            )
+        ],
+    )
+    def post(self, request):
+        serializer = DiagnosticSubmitSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        questionnaire = cms_selectors.diagnostic_questionnaire(slug=serializer.validated_data.get("questionnaire"))
+        if questionnaire is None:
+            raise NotFound("Aucun questionnaire d'autodiagnostic ne porte ce nom.")
+        result = services.record_diagnostic(
+            merchant=self.merchant, questionnaire=questionnaire, answers=serializer.validated_data["answers"]
+        )
+        return Response(DiagnosticResultSerializer(result).data, status=status.HTTP_201_CREATED)
+
+
+# --- Engagement events -------------------------------------------------------------------------
+
+EVENT_STATUS = {"created": 201, "duplicate": 200, "conflict": 409, "invalid": 400}
+
+
+@extend_schema(
+    tags=["engagement"],
+    summary="Envoyer un événement, ou un lot de 1 à 500 (file d'attente hors ligne)",
+    description=(
+        "Un objet : 201 `created`, 200 `duplicate` (déjà reçu, même contenu), 409 `conflict` (même "
+        "`event_id`, autre contenu), 400 `invalid`. Un tableau : toujours 200 avec un résultat par "
+        "événement, dans l'ordre ; les bons sont enregistrés même si d'autres sont refusés. Renvoyer un "
+        "lot déjà envoyé n'enregistre rien deux fois."
+    ),
+    request=PolymorphicProxySerializer(
+        component_name="EngagementEventOrBatch",
+        serializers=[EngagementEventSerializer, EngagementEventSerializer(many=True)],
+        resource_type_field_name=None,
+        many=False,
+    ),
+    responses={
+        200: OpenApiResponse(
+            EventBatchResultSerializer, "Lot : un résultat par événement (ou un événement unique déjà reçu)"
+        ),
+        201: OpenApiResponse(EventOutcomeSerializer, "Événement unique enregistré"),
+        400: E400,
+        409: OpenApiResponse(ERROR, "Événement unique : `event_id` déjà utilisé pour un autre contenu"),
+        **AUTH_ERRORS,
+    },
+    examples=[
+        OpenApiExample(
+            "Un événement",
+            request_only=True,
+            value={
+                "event_id": "0b7e5f7e-3c1a-4c55-9a3e-6c1d2f0e9a11",
+                "module": "creer-sa-fiche-google",
+                "kind": "step_completed",
+                "value": 0,
+                "occurred_at": "2026-03-02T09:15:00+01:00",
+            },
+        )
+    ],
+)
+class EventsView(MerchantView):
+    serializer_class = EngagementEventSerializer
+
+    def post(self, request):
+        if isinstance(request.data, list):
+            return Response(EventBatchResultSerializer({"results": self.record(request.data)}).data)
+        if not isinstance(request.data, dict):
+            raise ValidationError("Un événement (objet) ou une liste d'événements est attendu.")
+        outcome = self.record([request.data])[0]
+        if outcome.status in ("created", "duplicate"):
+            return Response(EventOutcomeSerializer(outcome).data, status=EVENT_STATUS[outcome.status])
+        code = "conflict" if outcome.status == "conflict" else "invalid"
+        message = (
+            "Cet identifiant d'événement a déjà servi pour un autre contenu."
+            if code == "conflict"
+            else "L'événement est invalide."
+        )
+        return Response(error_body(code, message, outcome.errors), status=EVENT_STATUS[outcome.status])
+
+    def record(self, items: list) -> list[EventOutcome]:
+        """Shape-checks each item alone, records the well-formed ones, and answers in the input's order."""
+        if not items or len(items) > MAX_EVENTS_PER_BATCH:
+            raise ValidationError(f"Un lot contient de 1 à {MAX_EVENTS_PER_BATCH} événements.")
+        outcomes: list[EventOutcome | None] = []
+        well_formed = []
+        for item in items:
+            serializer = EngagementEventSerializer(data=item)
+            if serializer.is_valid():
+                well_formed.append(serializer.to_event())
+                outcomes.append(None)
+            else:
+                event_id = item.get("event_id") if isinstance(item, dict) else None
+                errors = {key: [str(message) for message in value] for key, value in serializer.errors.items()}
+                outcomes.append(EventOutcome(str(event_id) if event_id is not None else None, "invalid", errors))
+        recorded = iter(services.record_events(merchant=self.merchant, events=well_formed) if well_formed else [])
+        return [outcome or next(recorded) for outcome in outcomes]
+
+
+# --- Progress ----------------------------------------------------------------------------------
+
+
+@extend_schema(
+    tags=["engagement"],
+    summary="Ma progression : par thème, favoris, étape suivante de chaque module commencé",
+    responses={200: ProgressSerializer, **AUTH_ERRORS},
+)
+class ProgressView(MerchantView):
+    def get(self, request):
+        return Response(ProgressSerializer(selectors.merchant_progress(merchant=self.merchant)).data)
+
+
+# --- Help requests -----------------------------------------------------------------------------
+
+
+class HelpRequestListView(MerchantView):
+    @extend_schema(
+        tags=["help requests"],
+        summary="Mes demandes d'accompagnement",
+        responses={200: HelpRequestSerializer(many=True), **AUTH_ERRORS},
+    )
+    def get(self, request):
+        page = self.paginate_queryset(selectors.help_requests_for(merchant=self.merchant))
+        return self.get_paginated_response(HelpRequestSerializer(page, many=True).data)
+
+    @extend_schema(
+        tags=["help requests"],
+        summary="Demander l'aide d'un étudiant sur un thème ou un module",
+        request=HelpRequestCreateSerializer,
+        responses={201: HelpRequestSerializer, 400: E400, **AUTH_ERRORS},
+    )
+    def post(self, request):
+        serializer = HelpRequestCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        help_request = services.request_help(merchant=self.merchant, **serializer.validated_data)
+        return Response(HelpRequestSerializer(help_request).data, status=status.HTTP_201_CREATED)
+
+
+class OwnHelpRequestMixin:
+    def get_help_request(self, pk):
+        help_request = selectors.help_request_for(merchant=self.merchant, pk=pk)
+        if help_request is None:
+            raise NotFound("Demande introuvable.")
+        return help_request
+
+
+ID = [OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)]
+
+
+@extend_schema(
+    tags=["help requests"],
+    summary="Une de mes demandes, avec son statut",
+    parameters=ID,
+    responses={200: HelpRequestSerializer, 404: E404, **AUTH_ERRORS},
+)
+class HelpRequestDetailView(OwnHelpRequestMixin, MerchantView):
+    def get(self, request, pk):
+        return Response(HelpRequestSerializer(self.get_help_request(pk)).data)
+
+
+@extend_schema(
+    tags=["help requests"],
+    summary="Annuler une demande pas encore terminée",
+    parameters=ID,
+    request=None,
+    responses={
+        200: HelpRequestSerializer,
+        404: E404,
+        409: OpenApiResponse(ERROR, "Déjà terminée ou annulée"),
+        **AUTH_ERRORS,
+    },
+)
+class HelpRequestCancelView(OwnHelpRequestMixin, MerchantView):
+    def post(self, request, pk):
+        help_request = services.cancel_help_request(help_request=self.get_help_request(pk))
+        return Response(HelpRequestSerializer(help_request).data)
+
+
+@extend_schema(
+    tags=["help requests"],
+    summary="Noter l'accompagnement reçu (1 à 5), une fois la demande terminée",
+    parameters=ID,
+    request=HelpRatingSerializer,
+    responses={
+        200: HelpRequestSerializer,
+        400: E400,
+        404: E404,
+        409: OpenApiResponse(ERROR, "La demande n'est pas terminée"),
+        **AUTH_ERRORS,
+    },
+)
+class HelpRequestRatingView(OwnHelpRequestMixin, MerchantView):
+    def post(self, request, pk):
+        help_request = self.get_help_request(pk)
+        serializer = HelpRatingSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        help_request = services.rate_help_request(help_request=help_request, **serializer.validated_data)
+        return Response(HelpRequestSerializer(help_request).data)

@@ -1,0 +1,249 @@
+"""Merchants' data: their profile, sign-in sessions, self-diagnostic results, engagement events and
+help requests. Models hold data and invariants only; writes go through `merchants.services`."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+# Metropolitan départements 01–95 (Corsica is 20xxx), overseas 97xxx and 98xxx. 00xxx, 96xxx, 99xxx do not exist.
+FRENCH_POSTCODE = RegexValidator(
+    r"^(?:0[1-9]|[1-8]\d|9[0-5]|97|98)\d{3}$",
+    "Saisissez un code postal français à 5 chiffres (par exemple 13001).",
+    code="invalid_postcode",
+)
+
+
+class SizeBand(models.TextChoices):
+    """How many people work in the shop, owner included: fixed bands, not a taxonomy editors extend."""
+
+    ALONE = "seul", "Seul(e)"
+    FROM_2_TO_5 = "2-5", "De 2 à 5 personnes"
+    FROM_6_TO_10 = "6-10", "De 6 à 10 personnes"
+    FROM_11_TO_49 = "11-49", "De 11 à 49 personnes"
+
+
+class MerchantProfile(models.Model):
+    """A merchant: one Django user (email as username, never staff) and what they tell us about the shop."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="merchant_profile", verbose_name="compte"
+    )
+    business_name = models.CharField("nom du commerce", max_length=160, blank=True)
+    sector = models.ForeignKey(
+        "cms.Sector", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="secteur"
+    )
+    size_band = models.CharField("taille", max_length=8, choices=SizeBand.choices, blank=True)
+    postcode = models.CharField("code postal", max_length=5, blank=True, validators=[FRENCH_POSTCODE])
+    capabilities = models.ManyToManyField(
+        "cms.Capability", blank=True, related_name="+", verbose_name="compétences numériques acquises"
+    )
+    goals = models.ManyToManyField("cms.Goal", blank=True, related_name="+", verbose_name="objectifs")
+    personalisation_consent = models.BooleanField("accepte la personnalisation", default=False)
+    consent_updated_at = models.DateTimeField("consentement donné ou retiré le", null=True, blank=True)
+    created_at = models.DateTimeField("créé le", default=timezone.now, editable=False)
+    updated_at = models.DateTimeField("modifié le", auto_now=True)
+
+    class Meta:
+        verbose_name = "commerçant"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        # No personal data: this string lands in admin history and log entries.
+        return f"Commerçant n° {self.pk}"
+
+
+class MerchantSession(models.Model):
+    """One signed-in device: an opaque access token and a rotating refresh token, stored as SHA-256 digests.
+
+    The tokens are 256-bit random strings, so a fast digest is enough: nothing to brute-force, and a
+    leaked database holds no usable token.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="merchant_sessions")
+    access_digest = models.CharField(max_length=64, unique=True)
+    access_expires_at = models.DateTimeField()
+    refresh_digest = models.CharField(max_length=64, unique=True)
+    refresh_expires_at = models.DateTimeField()
+    # The refresh token this session rotated away from: presenting it again means it was stolen.
+    previous_refresh_digest = models.CharField(max_length=64, blank=True, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    refreshed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "session commerçant"
+
+    def __str__(self):
+        return f"Session n° {self.pk}"
+
+
+class DiagnosticResult(models.Model):
+    """One run of the self-diagnostic; every run is kept so progress over time can be drawn."""
+
+    merchant = models.ForeignKey(
+        MerchantProfile, on_delete=models.CASCADE, related_name="diagnostics", verbose_name="commerçant"
+    )
+    questionnaire = models.ForeignKey(
+        "cms.DiagnosticQuestionnaire", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    questionnaire_slug = models.SlugField(max_length=80)
+    answers = models.JSONField("réponses", help_text="{slug de question: [slugs de réponses]}")
+    theme_scores = models.JSONField("scores par thème", help_text="{slug de thème: score sur 100}")
+    overall_score = models.PositiveSmallIntegerField("score global", validators=[MaxValueValidator(100)])
+    band_slug = models.SlugField("niveau", max_length=40)
+    band_label = models.CharField("libellé du niveau", max_length=80)
+    capabilities_detected = models.JSONField("compétences détectées", default=list)
+    created_at = models.DateTimeField("passé le", default=timezone.now)
+
+    class Meta:
+        verbose_name = "résultat d'autodiagnostic"
+        verbose_name_plural = "résultats d'autodiagnostic"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(overall_score__lte=100), name="diagnostic_overall_score_at_most_100")
+        ]
+
+    def __str__(self):
+        return f"Autodiagnostic n° {self.pk}"
+
+
+class EngagementEvent(models.Model):
+    """Something a merchant did with a module, sent by the frontend with its own `event_id`.
+
+    An erased merchant's events stay, anonymised (no merchant, a fresh random `event_id`, the day only),
+    so module statistics and the recommender's popularity do not change when someone leaves.
+    """
+
+    class Kind(models.TextChoices):
+        VIEWED = "viewed", "Consulté"
+        STARTED = "started", "Commencé"
+        STEP_COMPLETED = "step_completed", "Étape terminée"
+        COMPLETED = "completed", "Terminé"
+        RATED = "rated", "Noté"
+        DISMISSED = "dismissed", "Pas pour moi"
+        BOOKMARKED = "bookmarked", "Mis de côté"
+        UNBOOKMARKED = "unbookmarked", "Retiré des favoris"
+
+    merchant = models.ForeignKey(
+        MerchantProfile,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="events",
+        verbose_name="commerçant",
+        help_text="Vide pour un événement anonymisé après l'effacement d'un compte.",
+    )
+    module = models.ForeignKey(
+        "cms.ModulePage",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="engagement_events",
+        verbose_name="module",
+    )
+    # Kept so the history still names the module if editors delete the page.
+    module_slug = models.SlugField("slug du module", max_length=255)
+    kind = models.CharField("type", max_length=16, choices=Kind.choices)
+    value = models.SmallIntegerField(
+        "valeur", null=True, blank=True, help_text="La note (1 à 5) ou l'index de l'étape terminée (à partir de 0)."
+    )
+    occurred_at = models.DateTimeField("survenu le")
+    received_at = models.DateTimeField("reçu le", default=timezone.now)
+    event_id = models.UUIDField("identifiant client")
+    recommendation_id = models.UUIDField("recommandation d'origine", null=True, blank=True)
+    payload_fingerprint = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = "événement d'usage"
+        verbose_name_plural = "événements d'usage"
+        ordering = ["-occurred_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["merchant", "event_id"], name="unique_event_per_merchant"),
+            models.CheckConstraint(
+                condition=(
+                    Q(kind="rated", value__gte=1, value__lte=5)
+                    | Q(kind="step_completed", value__gte=0)
+                    | (~Q(kind__in=["rated", "step_completed"]) & Q(value__isnull=True))
+                ),
+                name="event_value_fits_kind",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["merchant", "occurred_at"], name="event_merchant_time_idx"),
+            models.Index(fields=["module", "kind"], name="event_module_kind_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.module_slug}"
+
+
+class StudentHelper(models.Model):
+    """A student of a partner school who helps merchants (the "mise en relation" of Place des Entreprises)."""
+
+    name = models.CharField("nom", max_length=120)
+    school = models.CharField("école", max_length=160)
+    themes = models.ManyToManyField("cms.Theme", related_name="student_helpers", verbose_name="thèmes")
+    availability = models.TextField("disponibilités", blank=True)
+    active = models.BooleanField("disponible pour de nouvelles demandes", default=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = "étudiant accompagnateur"
+        verbose_name_plural = "étudiants accompagnateurs"
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.school})"
+
+
+class HelpRequest(models.Model):
+    """A merchant asks for help; staff match a student helper and follow it up to the merchant's rating."""
+
+    class Status(models.TextChoices):
+        NEW = "new", "Nouvelle"
+        MATCHED = "matched", "Accompagnateur trouvé"
+        IN_PROGRESS = "in_progress", "En cours"
+        DONE = "done", "Terminée"
+        CANCELLED = "cancelled", "Annulée"
+
+    merchant = models.ForeignKey(
+        MerchantProfile, on_delete=models.CASCADE, related_name="help_requests", verbose_name="commerçant"
+    )
+    theme = models.ForeignKey("cms.Theme", on_delete=models.PROTECT, related_name="help_requests", verbose_name="thème")
+    module = models.ForeignKey(
+        "cms.ModulePage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="module"
+    )
+    message = models.TextField("besoin exprimé", max_length=2000)
+    availability = models.CharField("disponibilités du commerçant", max_length=300, blank=True)
+    status = models.CharField("statut", max_length=12, choices=Status.choices, default=Status.NEW)
+    helper = models.ForeignKey(
+        StudentHelper,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="help_requests",
+        verbose_name="accompagnateur",
+    )
+    staff_notes = models.TextField("notes de suivi (internes)", blank=True)
+    matched_at = models.DateTimeField("mise en relation le", null=True, blank=True)
+    closed_at = models.DateTimeField("close le", null=True, blank=True)
+    satisfaction = models.PositiveSmallIntegerField(
+        "satisfaction", null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    satisfaction_comment = models.TextField("commentaire du commerçant", max_length=2000, blank=True)
+    created_at = models.DateTimeField("demandée le", default=timezone.now, editable=False)
+    updated_at = models.DateTimeField("modifiée le", auto_now=True)
+
+    class Meta:
+        verbose_name = "demande d'accompagnement"
+        verbose_name_plural = "demandes d'accompagnement"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(satisfaction__isnull=True) | Q(satisfaction__gte=1, satisfaction__lte=5, status="done"),
+                name="help_satisfaction_only_when_done",
+            )
+        ]
+
+    def __str__(self):
+        return f"Demande n° {self.pk}"

@@ -1,0 +1,267 @@
+"""Reads about merchants: who a token belongs to, their diagnostics, progress, bookmarks, help requests,
+the history the recommender may use (none without consent) and the RGPD export."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from cms.models import Capability, ModulePage, Theme
+from merchants.models import (
+    DiagnosticResult,
+    EngagementEvent,
+    HelpRequest,
+    MerchantProfile,
+    MerchantSession,
+    StudentHelper,
+)
+from merchants.services import token_digest
+
+Kind = EngagementEvent.Kind
+
+
+def session_for_access_token(token: str) -> MerchantSession | None:
+    """The live session an access token belongs to, with its user and merchant profile."""
+    return (
+        MerchantSession.objects.select_related("user__merchant_profile")
+        .filter(access_digest=token_digest(token), access_expires_at__gt=timezone.now())
+        .first()
+    )
+
+
+def profile_with_taxonomy(*, merchant: MerchantProfile) -> MerchantProfile:
+    return (
+        MerchantProfile.objects.select_related("user", "sector")
+        .prefetch_related("capabilities", "goals")
+        .get(pk=merchant.pk)
+    )
+
+
+def diagnostics_for(*, merchant: MerchantProfile) -> QuerySet[DiagnosticResult]:
+    """Newest first."""
+    return DiagnosticResult.objects.filter(merchant=merchant).order_by("-created_at", "-id")
+
+
+def help_requests_for(*, merchant: MerchantProfile) -> QuerySet[HelpRequest]:
+    return HelpRequest.objects.filter(merchant=merchant).select_related("theme", "module", "helper")
+
+
+def help_request_for(*, merchant: MerchantProfile, pk: int) -> HelpRequest | None:
+    """Only the merchant's own request: another merchant's id reads as unknown."""
+    return help_requests_for(merchant=merchant).filter(pk=pk).first()
+
+
+def suggested_helpers(*, theme: Theme | None) -> QuerySet[StudentHelper]:
+    """Active helpers who can help on the theme, the least busy first."""
+    from django.db.models import Count, Q
+
+    helpers = StudentHelper.objects.filter(active=True)
+    if theme is not None:
+        helpers = helpers.filter(themes=theme)
+    open_statuses = [HelpRequest.Status.MATCHED, HelpRequest.Status.IN_PROGRESS]
+    return helpers.annotate(
+        open_requests=Count("help_requests", filter=Q(help_requests__status__in=open_statuses))
+    ).order_by("open_requests", "name")
+
+
+def history_for_recommendation(*, merchant: MerchantProfile) -> QuerySet[EngagementEvent]:
+    """The events the recommender may learn from and rank with: none once consent is withdrawn.
+
+    Consent is read from the database on every call, so a withdrawal takes effect at the next request.
+    """
+    consenting = MerchantProfile.objects.filter(pk=merchant.pk, personalisation_consent=True).exists()
+    if not consenting:
+        return EngagementEvent.objects.none()
+    return EngagementEvent.objects.filter(merchant=merchant).order_by("occurred_at", "id")
+
+
+# --- Progress ----------------------------------------------------------------------------------
+
+
+@dataclass
+class ModuleProgress:
+    module: ModulePage
+    completed: bool = False
+    started: bool = False
+    dismissed: bool = False
+    bookmarked: bool = False
+    steps_completed: set[int] = field(default_factory=set)
+    last_activity_at: datetime | None = None
+
+    @property
+    def steps(self) -> list[str]:
+        return [block.value.get("title", "") for block in self.module.body if block.block_type == "step"]
+
+    @property
+    def next_step(self) -> dict | None:
+        if self.completed:
+            return None
+        for index, title in enumerate(self.steps):
+            if index not in self.steps_completed:
+                return {"index": index, "title": title}
+        return None
+
+
+@dataclass
+class ThemeProgress:
+    theme: Theme
+    modules_total: int
+    modules_completed: list[ModulePage]
+    modules_in_progress: list[ModulePage]
+    capabilities_covered: list[Capability]
+    capabilities_total: int
+    diagnostic_score: int | None
+
+
+@dataclass
+class Progress:
+    themes: list[ThemeProgress]
+    last_diagnostic: DiagnosticResult | None
+    bookmarks: list[ModulePage]
+    started_modules: list[ModuleProgress]
+
+
+def module_progress(*, merchant: MerchantProfile) -> dict[int, ModuleProgress]:
+    """Each published module the merchant touched, replayed from their events in the order they happened."""
+    events = (
+        EngagementEvent.objects.filter(merchant=merchant, module__live=True)
+        .order_by("occurred_at", "id")
+        .values_list("module_id", "kind", "value", "occurred_at")
+    )
+    events = list(events)
+    modules = ModulePage.objects.live().public().select_related("theme").in_bulk({row[0] for row in events})
+    progress: dict[int, ModuleProgress] = {}
+    for module_id, kind, value, occurred_at in events:
+        if module_id not in modules:
+            continue
+        state = progress.setdefault(module_id, ModuleProgress(module=modules[module_id]))
+        state.last_activity_at = occurred_at
+        if kind == Kind.COMPLETED:
+            state.completed = True
+        elif kind in (Kind.STARTED, Kind.STEP_COMPLETED):
+            state.started = True
+            if kind == Kind.STEP_COMPLETED:
+                state.steps_completed.add(value)
+        elif kind == Kind.DISMISSED:
+            state.dismissed = True
+        elif kind in (Kind.BOOKMARKED, Kind.UNBOOKMARKED):
+            state.bookmarked = kind == Kind.BOOKMARKED
+    return progress
+
+
+def merchant_progress(*, merchant: MerchantProfile) -> Progress:
+    states = module_progress(merchant=merchant)
+    last_diagnostic = diagnostics_for(merchant=merchant).first()
+    owned = set(merchant.capabilities.values_list("pk", flat=True))
+    capabilities_by_theme: dict[int | None, list[Capability]] = {}
+    for capability in Capability.objects.order_by("sort_order", "name"):
+        capabilities_by_theme.setdefault(capability.theme_id, []).append(capability)
+    live_counts: dict[int, int] = {}
+    for theme_id in ModulePage.objects.live().public().values_list("theme_id", flat=True):
+        live_counts[theme_id] = live_counts.get(theme_id, 0) + 1
+
+    themes = []
+    for theme in Theme.objects.order_by("sort_order", "name"):
+        in_theme = [state for state in states.values() if state.module.theme_id == theme.pk]
+        theme_capabilities = capabilities_by_theme.get(theme.pk, [])
+        themes.append(
+            ThemeProgress(
+                theme=theme,
+                modules_total=live_counts.get(theme.pk, 0),
+                modules_completed=[state.module for state in in_theme if state.completed],
+                modules_in_progress=[state.module for state in in_theme if state.started and not state.completed],
+                capabilities_covered=[capability for capability in theme_capabilities if capability.pk in owned],
+                capabilities_total=len(theme_capabilities),
+                diagnostic_score=(last_diagnostic.theme_scores.get(theme.slug) if last_diagnostic else None),
+            )
+        )
+    started = sorted(
+        (state for state in states.values() if state.started and not state.completed),
+        key=lambda state: state.last_activity_at,
+        reverse=True,
+    )
+    bookmarks = [state.module for state in states.values() if state.bookmarked]
+    return Progress(themes=themes, last_diagnostic=last_diagnostic, bookmarks=bookmarks, started_modules=started)
+
+
+# --- RGPD export -------------------------------------------------------------------------------
+
+
+def _slugs(items: Iterable) -> list[str]:
+    return [item.slug for item in items]
+
+
+def personal_data_export(*, merchant: MerchantProfile) -> dict:
+    """Every personal datum held about the merchant, as plain JSON-ready data (RGPD articles 15 and 20)."""
+    merchant = profile_with_taxonomy(merchant=merchant)
+    user = merchant.user
+    states = module_progress(merchant=merchant)
+    return {
+        "exported_at": timezone.now(),
+        "account": {
+            "email": user.email,
+            "date_joined": user.date_joined,
+            "last_login": user.last_login,
+            "sessions": [
+                {"created_at": s.created_at, "refreshed_at": s.refreshed_at, "expires_at": s.refresh_expires_at}
+                for s in user.merchant_sessions.order_by("created_at")
+            ],
+        },
+        "profile": {
+            "business_name": merchant.business_name,
+            "sector": merchant.sector.slug if merchant.sector else None,
+            "size_band": merchant.size_band,
+            "postcode": merchant.postcode,
+            "capabilities": _slugs(merchant.capabilities.all()),
+            "goals": _slugs(merchant.goals.all()),
+            "personalisation_consent": merchant.personalisation_consent,
+            "consent_updated_at": merchant.consent_updated_at,
+            "created_at": merchant.created_at,
+            "updated_at": merchant.updated_at,
+        },
+        "diagnostics": [
+            {
+                "questionnaire": result.questionnaire_slug,
+                "taken_at": result.created_at,
+                "answers": result.answers,
+                "theme_scores": result.theme_scores,
+                "overall_score": result.overall_score,
+                "band": result.band_slug,
+                "capabilities_detected": result.capabilities_detected,
+            }
+            for result in diagnostics_for(merchant=merchant).order_by("created_at", "id")
+        ],
+        "events": [
+            {
+                "event_id": event.event_id,
+                "module": event.module_slug,
+                "kind": event.kind,
+                "value": event.value,
+                "occurred_at": event.occurred_at,
+                "received_at": event.received_at,
+                "recommendation_id": event.recommendation_id,
+            }
+            for event in EngagementEvent.objects.filter(merchant=merchant).order_by("occurred_at", "id")
+        ],
+        "bookmarks": [state.module.slug for state in states.values() if state.bookmarked],
+        "help_requests": [
+            {
+                "id": help_request.pk,
+                "theme": help_request.theme.slug,
+                "module": help_request.module.slug if help_request.module else None,
+                "message": help_request.message,
+                "availability": help_request.availability,
+                "status": help_request.status,
+                "helper": str(help_request.helper) if help_request.helper else None,
+                "created_at": help_request.created_at,
+                "matched_at": help_request.matched_at,
+                "closed_at": help_request.closed_at,
+                "satisfaction": help_request.satisfaction,
+                "satisfaction_comment": help_request.satisfaction_comment,
+                "staff_notes": help_request.staff_notes,
+            }
+            for help_request in help_requests_for(merchant=merchant).order_by("created_at", "id")
+        ],
+    }

@@ -1,0 +1,594 @@
+"""Every write about merchants: accounts and sessions, profile, diagnostic results, engagement events,
+help requests and erasure. Keyword-only functions, each under one transaction.
+
+Errors a caller can act on are `MerchantError` subclasses; the API turns them into HTTP answers.
+Logs name merchants by id only: never an email, a postcode or a business name.
+"""
+
+import hashlib
+import json
+import logging
+import secrets
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth import authenticate, get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, transaction
+from django.db.models.functions import Trunc
+from django.utils import timezone
+
+from cms.models import Capability, DiagnosticQuestionnaire, Goal, ModulePage, Sector, Theme
+from merchants import scoring
+from merchants.models import (
+    DiagnosticResult,
+    EngagementEvent,
+    HelpRequest,
+    MerchantProfile,
+    MerchantSession,
+    StudentHelper,
+)
+
+logger = logging.getLogger(__name__)
+
+UNSET = object()
+
+
+class MerchantError(Exception):
+    """A request the domain refuses; `fields` names the inputs at fault when there are some."""
+
+    def __init__(self, message: str, fields: dict[str, list[str]] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.fields = fields
+
+
+class EmailAlreadyRegistered(MerchantError):
+    pass
+
+
+class InvalidCredentials(MerchantError):
+    pass
+
+
+class WrongPassword(MerchantError):
+    pass
+
+
+class InvalidRefreshToken(MerchantError):
+    pass
+
+
+class InvalidAnswers(MerchantError):
+    pass
+
+
+class InvalidTransition(MerchantError):
+    pass
+
+
+# --- Accounts and sessions ---------------------------------------------------------------------
+
+
+def auth_setting(name: str):
+    defaults = {"ACCESS_TOKEN_LIFETIME": timedelta(minutes=15), "REFRESH_TOKEN_LIFETIME": timedelta(days=30)}
+    return getattr(settings, "MERCHANT_AUTH", {}).get(name, defaults.get(name))
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def is_merchant_user(user) -> bool:
+    """Editors (staff, superusers) and users without a merchant profile never act as merchants."""
+    return (
+        user is not None
+        and user.is_active
+        and not user.is_staff
+        and not user.is_superuser
+        and hasattr(user, "merchant_profile")
+    )
+
+
+@dataclass(frozen=True)
+class IssuedTokens:
+    access: str
+    refresh: str
+    access_expires_at: datetime
+    refresh_expires_at: datetime
+    session: MerchantSession = field(repr=False)
+
+
+def _new_token_pair(now: datetime) -> tuple[str, str, datetime, datetime]:
+    return (
+        "ea_" + secrets.token_urlsafe(32),
+        "er_" + secrets.token_urlsafe(32),
+        now + auth_setting("ACCESS_TOKEN_LIFETIME"),
+        now + auth_setting("REFRESH_TOKEN_LIFETIME"),
+    )
+
+
+def _open_session(user) -> IssuedTokens:
+    now = timezone.now()
+    access, refresh, access_expires_at, refresh_expires_at = _new_token_pair(now)
+    session = MerchantSession.objects.create(
+        user=user,
+        access_digest=token_digest(access),
+        access_expires_at=access_expires_at,
+        refresh_digest=token_digest(refresh),
+        refresh_expires_at=refresh_expires_at,
+        created_at=now,
+    )
+    return IssuedTokens(access, refresh, access_expires_at, refresh_expires_at, session)
+
+
+@transaction.atomic
+def register_merchant(*, email: str, password: str, personalisation_consent: bool = False) -> IssuedTokens:
+    """A new merchant account with an empty profile, signed in at once. The password is already validated."""
+    email = normalise_email(email)
+    user_model = get_user_model()
+    if (
+        user_model.objects.filter(username__iexact=email).exists()
+        or user_model.objects.filter(email__iexact=email).exists()
+    ):
+        raise EmailAlreadyRegistered("Un compte existe déjà avec cette adresse.", {"email": ["Adresse déjà utilisée."]})
+    try:
+        with transaction.atomic():
+            user = user_model.objects.create_user(username=email, email=email, password=password)
+    except IntegrityError as error:  # a concurrent registration with the same address won
+        raise EmailAlreadyRegistered(
+            "Un compte existe déjà avec cette adresse.", {"email": ["Adresse déjà utilisée."]}
+        ) from error
+    now = timezone.now()
+    MerchantProfile.objects.create(
+        user=user,
+        personalisation_consent=personalisation_consent,
+        consent_updated_at=now,
+        created_at=now,
+    )
+    logger.info("merchant registered user_id=%s", user.pk)
+    return _open_session(user)
+
+
+@transaction.atomic
+def log_in_merchant(*, email: str, password: str) -> IssuedTokens:
+    """Tokens for a merchant; editors' accounts are refused exactly like a wrong password."""
+    user = authenticate(username=normalise_email(email), password=password)
+    if not is_merchant_user(user):
+        logger.info("merchant login refused")
+        raise InvalidCredentials("Adresse e-mail ou mot de passe incorrect.")
+    user.last_login = timezone.now()
+    user.save(update_fields=["last_login"])
+    logger.info("merchant logged in user_id=%s", user.pk)
+    return _open_session(user)
+
+
+def refresh_session(*, refresh_token: str) -> IssuedTokens:
+    """Rotates both tokens of a session. A refresh token used twice ends the session (it was copied)."""
+    # The refusal is raised after the transaction, so ending a replayed or expired session is kept.
+    with transaction.atomic():
+        tokens = _rotate_session(token_digest(refresh_token))
+    if tokens is None:
+        raise InvalidRefreshToken("Session expirée : reconnectez-vous.")
+    return tokens
+
+
+def _rotate_session(digest: str) -> IssuedTokens | None:
+    now = timezone.now()
+    session = MerchantSession.objects.select_for_update().select_related("user").filter(refresh_digest=digest).first()
+    if session is None:
+        replayed = MerchantSession.objects.filter(previous_refresh_digest=digest)
+        for session_id in replayed.values_list("pk", flat=True):
+            logger.warning("merchant refresh token replayed; session ended session_id=%s", session_id)
+        replayed.delete()
+        return None
+    if session.refresh_expires_at <= now or not is_merchant_user(session.user):
+        session.delete()
+        return None
+    access, refresh, access_expires_at, refresh_expires_at = _new_token_pair(now)
+    session.previous_refresh_digest = session.refresh_digest
+    session.access_digest = token_digest(access)
+    session.access_expires_at = access_expires_at
+    session.refresh_digest = token_digest(refresh)
+    session.refresh_expires_at = refresh_expires_at
+    session.refreshed_at = now
+    session.save()
+    return IssuedTokens(access, refresh, access_expires_at, refresh_expires_at, session)
+
+
+@transaction.atomic
+def log_out(*, session: MerchantSession, everywhere: bool = False) -> None:
+    if everywhere:
+        MerchantSession.objects.filter(user_id=session.user_id).delete()
+    else:
+        MerchantSession.objects.filter(pk=session.pk).delete()
+
+
+@transaction.atomic
+def change_password(*, merchant: MerchantProfile, current_password: str, new_password: str) -> IssuedTokens:
+    """Sets a new (already validated) password, ends every session, and opens a fresh one for this device."""
+    user = merchant.user
+    if not user.check_password(current_password):
+        raise WrongPassword("Le mot de passe actuel est incorrect.", {"current_password": ["Mot de passe incorrect."]})
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    MerchantSession.objects.filter(user=user).delete()
+    logger.info("merchant changed password user_id=%s", user.pk)
+    return _open_session(user)
+
+
+# --- Profile -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def update_profile(
+    *,
+    merchant: MerchantProfile,
+    business_name: str = UNSET,
+    sector: Sector | None = UNSET,
+    size_band: str = UNSET,
+    postcode: str = UNSET,
+    capabilities: Iterable[Capability] = UNSET,
+    goals: Iterable[Goal] = UNSET,
+    personalisation_consent: bool = UNSET,
+) -> MerchantProfile:
+    """Changes the given fields only. Consent changes are timestamped and take effect at once."""
+    for name, value in (
+        ("business_name", business_name),
+        ("sector", sector),
+        ("size_band", size_band),
+        ("postcode", postcode),
+    ):
+        if value is not UNSET:
+            setattr(merchant, name, value)
+    if personalisation_consent is not UNSET and personalisation_consent != merchant.personalisation_consent:
+        merchant.personalisation_consent = personalisation_consent
+        merchant.consent_updated_at = timezone.now()
+        logger.info("merchant consent changed user_id=%s consent=%s", merchant.user_id, personalisation_consent)
+    merchant.full_clean(exclude=["user", "capabilities", "goals"])
+    merchant.save()
+    if capabilities is not UNSET:
+        merchant.capabilities.set(capabilities)
+    if goals is not UNSET:
+        merchant.goals.set(goals)
+    return merchant
+
+
+# --- Self-diagnostic ---------------------------------------------------------------------------
+
+
+def questionnaire_as_scoring_data(
+    questionnaire: DiagnosticQuestionnaire,
+) -> tuple[list[scoring.Question], list[scoring.Band]]:
+    questions = [
+        scoring.Question(
+            slug=question.slug,
+            theme=question.theme.slug,
+            kind=question.kind,
+            answers=tuple(
+                scoring.Answer(
+                    slug=answer.slug,
+                    score=answer.score,
+                    capabilities=tuple(capability.slug for capability in answer.capabilities.all()),
+                )
+                for answer in question.answers.all()
+            ),
+        )
+        for question in questionnaire.questions.all()
+    ]
+    bands = [
+        scoring.Band(slug=band.slug, label=band.label, min_score=band.min_score, message=band.message)
+        for band in questionnaire.bands.all()
+    ]
+    return questions, bands
+
+
+@transaction.atomic
+def record_diagnostic(
+    *, merchant: MerchantProfile, questionnaire: DiagnosticQuestionnaire, answers: dict[str, list[str]]
+) -> DiagnosticResult:
+    """Scores and keeps one run of the diagnostic; the capabilities it detects are added to the profile
+    (never removed: what the merchant declared stays theirs to change)."""
+    questions, bands = questionnaire_as_scoring_data(questionnaire)
+    try:
+        score = scoring.score_diagnostic(questions, bands, answers)
+    except scoring.InvalidAnswers as error:
+        raise InvalidAnswers("Certaines réponses sont manquantes ou invalides.", error.errors) from error
+    if score.capabilities:
+        merchant.capabilities.add(*Capability.objects.filter(slug__in=score.capabilities))
+    return DiagnosticResult.objects.create(
+        merchant=merchant,
+        questionnaire=questionnaire,
+        questionnaire_slug=questionnaire.slug,
+        answers={question.slug: list(answers[question.slug]) for question in questions},
+        theme_scores=score.theme_scores,
+        overall_score=score.overall_score,
+        band_slug=score.band.slug,
+        band_label=score.band.label,
+        capabilities_detected=list(score.capabilities),
+    )
+
+
+# --- Engagement events -------------------------------------------------------------------------
+
+EVENTS_MAX_FUTURE = timedelta(minutes=5)
+EVENTS_MAX_AGE = timedelta(days=365)
+Kind = EngagementEvent.Kind
+
+
+@dataclass(frozen=True)
+class EventInput:
+    """One event as the client sent it (shape already checked)."""
+
+    event_id: uuid.UUID
+    module: str
+    kind: str
+    value: int | None = None
+    occurred_at: datetime | None = None
+    recommendation_id: uuid.UUID | None = None
+
+    def fingerprint(self) -> str:
+        """Identifies the payload as sent (occurred_at absent stays absent), so a retry matches itself."""
+        occurred_at = self.occurred_at.astimezone(UTC).isoformat() if self.occurred_at else None
+        payload = [self.module, self.kind, self.value, occurred_at, str(self.recommendation_id or "")]
+        return hashlib.sha256(json.dumps(payload).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class EventOutcome:
+    event_id: str | None
+    status: str  # created, duplicate, conflict, invalid
+    errors: dict[str, list[str]] | None = None
+
+
+def step_count(module: ModulePage) -> int:
+    return sum(1 for block in module.body if block.block_type == "step")
+
+
+def _event_errors(event: EventInput, module: ModulePage | None, now: datetime) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if module is None:
+        errors["module"] = [f"Aucun module publié ne porte le nom « {event.module} »."]
+    if event.kind == Kind.RATED:
+        if event.value is None or not 1 <= event.value <= 5:
+            errors["value"] = ["Une note va de 1 à 5."]
+    elif event.kind == Kind.STEP_COMPLETED:
+        if event.value is None or event.value < 0:
+            errors["value"] = ["Indiquez l'index de l'étape terminée (0 pour la première)."]
+        elif module is not None and event.value >= (steps := step_count(module)):
+            errors["value"] = [f"Ce module a {steps} étape(s) : l'index va de 0 à {steps - 1}."]
+    elif event.value is not None:
+        errors["value"] = ["Ce type d'événement ne prend pas de valeur."]
+    if event.occurred_at is not None:
+        if event.occurred_at > now + EVENTS_MAX_FUTURE:
+            errors["occurred_at"] = ["La date est dans le futur : vérifiez l'horloge de l'appareil."]
+        elif event.occurred_at < now - EVENTS_MAX_AGE:
+            errors["occurred_at"] = ["La date a plus d'un an."]
+    return errors
+
+
+@transaction.atomic
+def record_events(*, merchant: MerchantProfile, events: Sequence[EventInput]) -> list[EventOutcome]:
+    """Stores each valid event exactly once, whatever the retries; one outcome per input, in order.
+
+    A known `event_id` with the same payload is a `duplicate` (acknowledged, not stored again); with a
+    different payload it is a `conflict`. Completed modules add the capabilities they build to the profile.
+    """
+    now = timezone.now()
+    modules = {
+        module.slug: module
+        for module in ModulePage.objects.live().public().filter(slug__in={event.module for event in events})
+    }
+    ids = [event.event_id for event in events]
+    stored_before = dict(
+        EngagementEvent.objects.filter(merchant=merchant, event_id__in=ids).values_list(
+            "event_id", "payload_fingerprint"
+        )
+    )
+
+    outcomes: list[EventOutcome | None] = []
+    to_insert: dict[uuid.UUID, EngagementEvent] = {}
+    fingerprints: list[str] = []
+    for event in events:
+        fingerprint = event.fingerprint()
+        fingerprints.append(fingerprint)
+        known = stored_before.get(event.event_id) or (
+            to_insert[event.event_id].payload_fingerprint if event.event_id in to_insert else None
+        )
+        if known is not None:
+            outcomes.append(_outcome_for_known(event, known, fingerprint))
+            continue
+        module = modules.get(event.module)
+        errors = _event_errors(event, module, now)
+        if errors:
+            outcomes.append(EventOutcome(str(event.event_id), "invalid", errors))
+            continue
+        to_insert[event.event_id] = EngagementEvent(
+            merchant=merchant,
+            module=module,
+            module_slug=module.slug,
+            kind=event.kind,
+            value=event.value,
+            occurred_at=event.occurred_at or now,
+            received_at=now,
+            event_id=event.event_id,
+            recommendation_id=event.recommendation_id,
+            payload_fingerprint=fingerprint,
+        )
+        outcomes.append(None)  # decided once the rows are in
+
+    stored_after: dict[uuid.UUID, str] = {}
+    if to_insert:
+        # A concurrent request may insert the same ids between our read and this write: the unique
+        # constraint keeps one row and we classify against what is stored afterwards.
+        EngagementEvent.objects.bulk_create(to_insert.values(), ignore_conflicts=True)
+        stored_after = dict(
+            EngagementEvent.objects.filter(merchant=merchant, event_id__in=list(to_insert)).values_list(
+                "event_id", "payload_fingerprint"
+            )
+        )
+    created: list[EngagementEvent] = []
+    for index, event in enumerate(events):
+        if outcomes[index] is not None:
+            continue
+        if stored_after.get(event.event_id) == fingerprints[index]:
+            outcomes[index] = EventOutcome(str(event.event_id), "created")
+            created.append(to_insert[event.event_id])
+        else:
+            outcomes[index] = _outcome_for_known(event, stored_after.get(event.event_id, ""), fingerprints[index])
+
+    completed = [event.module for event in created if event.kind == Kind.COMPLETED]
+    if completed:
+        merchant.capabilities.add(*Capability.objects.filter(built_by__in=completed).distinct())
+    return outcomes
+
+
+def _outcome_for_known(event: EventInput, stored_fingerprint: str, fingerprint: str) -> EventOutcome:
+    if stored_fingerprint == fingerprint:
+        return EventOutcome(str(event.event_id), "duplicate")
+    return EventOutcome(
+        str(event.event_id),
+        "conflict",
+        {"event_id": ["Cet identifiant a déjà servi pour un autre événement."]},
+    )
+
+
+# --- Help requests -----------------------------------------------------------------------------
+
+Status = HelpRequest.Status
+ALLOWED_TRANSITIONS = {
+    Status.NEW: {Status.MATCHED, Status.CANCELLED},
+    Status.MATCHED: {Status.IN_PROGRESS, Status.NEW, Status.CANCELLED},  # back to new: the helper withdrew
+    Status.IN_PROGRESS: {Status.DONE, Status.CANCELLED},
+    Status.DONE: set(),
+    Status.CANCELLED: set(),
+}
+NEEDS_HELPER = {Status.MATCHED, Status.IN_PROGRESS, Status.DONE}
+
+
+def transition_errors(*, current: str, new: str, helper: StudentHelper | None) -> dict[str, list[str]]:
+    """Why a help request cannot move from `current` to `new` with this helper (empty when it can)."""
+    errors: dict[str, list[str]] = {}
+    if new != current and new not in ALLOWED_TRANSITIONS[current]:
+        allowed = ", ".join(str(Status(status).label) for status in ALLOWED_TRANSITIONS[current]) or "aucun"
+        errors["status"] = [
+            f"Impossible de passer de « {Status(current).label} » à « {Status(new).label} ». "
+            f"Statuts possibles : {allowed}."
+        ]
+    if new in NEEDS_HELPER and helper is None:
+        errors["helper"] = ["Choisissez un accompagnateur pour ce statut."]
+    return errors
+
+
+@transaction.atomic
+def request_help(
+    *,
+    merchant: MerchantProfile,
+    message: str,
+    theme: Theme | None = None,
+    module: ModulePage | None = None,
+    availability: str = "",
+) -> HelpRequest:
+    """A new help request on a theme, or on a module (its theme then applies when none is given)."""
+    theme = theme or (module.theme if module else None)
+    if theme is None:
+        raise MerchantError("Précisez le thème ou le module concerné.", {"theme": ["Ce champ est obligatoire."]})
+    help_request = HelpRequest.objects.create(
+        merchant=merchant, theme=theme, module=module, message=message, availability=availability
+    )
+    logger.info("help request created id=%s user_id=%s", help_request.pk, merchant.user_id)
+    return help_request
+
+
+@transaction.atomic
+def move_help_request(
+    *,
+    help_request: HelpRequest,
+    status: str,
+    helper: StudentHelper | None = UNSET,
+    staff_notes: str = UNSET,
+) -> HelpRequest:
+    """Staff (or the merchant, to cancel) move a request along its allowed statuses."""
+    help_request = HelpRequest.objects.select_for_update().get(pk=help_request.pk)
+    helper = help_request.helper if helper is UNSET else helper
+    errors = transition_errors(current=help_request.status, new=status, helper=helper)
+    if errors:
+        raise InvalidTransition(next(iter(errors.values()))[0], errors)
+    now = timezone.now()
+    if status == Status.MATCHED and (help_request.status != Status.MATCHED or helper != help_request.helper):
+        help_request.matched_at = now
+    if status == Status.NEW:
+        helper, help_request.matched_at = None, None
+    if status in {Status.DONE, Status.CANCELLED} and help_request.status != status:
+        help_request.closed_at = now
+    help_request.status = status
+    help_request.helper = helper
+    if staff_notes is not UNSET:
+        help_request.staff_notes = staff_notes
+    help_request.save()
+    logger.info("help request id=%s moved to %s", help_request.pk, status)
+    return help_request
+
+
+@transaction.atomic
+def cancel_help_request(*, help_request: HelpRequest) -> HelpRequest:
+    return move_help_request(help_request=help_request, status=Status.CANCELLED)
+
+
+@transaction.atomic
+def rate_help_request(*, help_request: HelpRequest, satisfaction: int, comment: str = "") -> HelpRequest:
+    """The merchant's rating of the help received, once it is done (a new rating replaces the previous one)."""
+    help_request = HelpRequest.objects.select_for_update().get(pk=help_request.pk)
+    if help_request.status != Status.DONE:
+        raise InvalidTransition(
+            "Vous pourrez noter l'accompagnement une fois la demande terminée.",
+            {"status": [f"La demande est « {help_request.get_status_display()} »."]},
+        )
+    help_request.satisfaction = satisfaction
+    help_request.satisfaction_comment = comment
+    help_request.save(update_fields=["satisfaction", "satisfaction_comment", "updated_at"])
+    return help_request
+
+
+# --- RGPD erasure ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def erase_merchant(*, merchant: MerchantProfile) -> None:
+    """Deletes the account, profile, sessions, diagnostics and help requests; anonymises events for good.
+
+    Events lose the merchant, get a fresh random `event_id` (the client's id could link them back to a
+    device's queue) and keep the day only; module, kind, value and recommendation stay for statistics.
+    """
+    from wagtail.models import ModelLogEntry
+
+    user = merchant.user
+    user_id = user.pk
+    anonymised = []
+    for event in EngagementEvent.objects.filter(merchant=merchant).only("pk"):
+        event.merchant = None
+        event.event_id = uuid.uuid4()
+        anonymised.append(event)
+    EngagementEvent.objects.bulk_update(anonymised, ["merchant", "event_id"], batch_size=500)
+    EngagementEvent.objects.filter(pk__in=[event.pk for event in anonymised]).update(
+        occurred_at=Trunc("occurred_at", "day", tzinfo=UTC),
+        received_at=Trunc("received_at", "day", tzinfo=UTC),
+    )
+    # Staff's edit history of this merchant's records would otherwise outlive them.
+    for model, ids in (
+        (MerchantProfile, [merchant.pk]),
+        (HelpRequest, list(merchant.help_requests.values_list("pk", flat=True))),
+        (DiagnosticResult, list(merchant.diagnostics.values_list("pk", flat=True))),
+    ):
+        ModelLogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(model), object_id__in=[str(pk) for pk in ids]
+        ).delete()
+    user.delete()  # cascades to the profile, sessions, diagnostics and help requests
+    logger.info("merchant erased user_id=%s events_anonymised=%s", user_id, len(anonymised))
