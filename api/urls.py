@@ -6,7 +6,7 @@ from wagtail.api.v2.router import WagtailAPIRouter
 from wagtail.documents.api.v2.views import DocumentsAPIViewSet
 from wagtail.images.api.v2.views import ImagesAPIViewSet
 
-from api import merchant_views, views
+from api import merchant_views, recommendation_views, views
 from api.wagtail_api import PagePreviewAPIViewSet, PagesAPIViewSet
 
 app_name = "api"
@@ -41,6 +41,7 @@ v1 = [
         name="me-help-request-rating",
     ),
     path("me/export/", merchant_views.ExportView.as_view(), name="me-export"),
+    path("me/recommendations/", recommendation_views.RecommendationsView.as_view(), name="me-recommendations"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),

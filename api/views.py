@@ -18,6 +18,7 @@ from api.serializers import (
     ThemeSerializer,
 )
 from cms import selectors
+from recommender import selectors as recommender_selectors
 
 ERROR = inline_serializer(
     "Error",
@@ -102,5 +103,7 @@ def readyz(request):
 
     module_count = selectors.published_modules().count()
     checks["content"] = {"ok": module_count > 0, "published_modules": module_count}
+    # Always "ok": without a usable model, recommendations fall back (reported here), content is still served.
+    checks["recommender"] = recommender_selectors.recommender_status()
     ready = all(check["ok"] for check in checks.values())
     return JsonResponse({"status": "ok" if ready else "unavailable", "checks": checks}, status=200 if ready else 503)

@@ -47,6 +47,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 INSTALLED_APPS = [
     "cms",
     "merchants",
+    "recommender",
     "api",
     "wagtail_headless_preview",
     "wagtail.api.v2",
@@ -229,6 +230,17 @@ MERCHANT_AUTH = {
     "REFRESH_TOKEN_LIFETIME": timedelta(days=int(os.environ.get("MERCHANT_REFRESH_TOKEN_DAYS", "30"))),
     # Registration, login and refresh, per client IP.
     "THROTTLE_RATE": os.environ.get("MERCHANT_AUTH_RATE", "10/minute"),
+}
+# The recommender (see docs/RECOMMENDER.md). Artifacts go to Django's default storage (MEDIA_ROOT locally);
+# with several machines, point the default storage at shared storage (NFS, S3…) so every worker loads them.
+RECOMMENDER = {
+    "ARTIFACT_DIR": os.environ.get("RECOMMENDER_ARTIFACT_DIR", "recommender/models"),
+    # Share of responses whose last slot goes to a module few merchants have been shown.
+    "EXPLORATION_EPSILON": float(os.environ.get("RECOMMENDER_EXPLORATION_EPSILON", "0.1")),
+    "MAX_PER_THEME": int(os.environ.get("RECOMMENDER_MAX_PER_THEME", "2")),
+    # Training refuses to run below these (the model would be noise).
+    "MIN_MERCHANTS": int(os.environ.get("RECOMMENDER_MIN_MERCHANTS", "20")),
+    "MIN_EVENTS": int(os.environ.get("RECOMMENDER_MIN_EVENTS", "50")),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "EleaSud API",

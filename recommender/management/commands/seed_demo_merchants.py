@@ -1,0 +1,189 @@
+"""Demo merchants for a local run: a simulated population (recommender.engine.simulate) over the REAL
+catalogue, stored as merchant accounts, profiles, diagnostics and engagement events.
+
+Demo accounts are marked as such: `demo-<n>@exemple.invalid` (a reserved domain), an unusable password,
+business name "Démo n° <n>". Running it again does nothing while demo merchants exist (`--replace` removes
+them first). Events get deterministic ids, so nothing is ever stored twice.
+"""
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+from tqdm import tqdm
+
+from cms.models import Capability, DiagnosticQuestionnaire, Goal, Sector
+from merchants.models import DiagnosticResult, EngagementEvent, MerchantProfile
+from merchants.services import EventInput, step_count
+from recommender import selectors, services
+from recommender.engine.simulate import Catalogue, SimulationParams, simulate_population
+
+DEMO_DOMAIN = "exemple.invalid"
+DEMO_NAMESPACE = uuid.UUID("5b0c6f1e-7d1a-4c43-9f5e-2f0d3c9a4e11")
+BATCH = 2000
+
+
+def demo_users():
+    return get_user_model().objects.filter(username__startswith="demo-", username__endswith=f"@{DEMO_DOMAIN}")
+
+
+class Command(BaseCommand):
+    help = "Crée des commerçants de démonstration simulés (profils, autodiagnostics, événements) sur le vrai catalogue."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--merchants", type=int, default=300)
+        parser.add_argument("--seed", type=int, default=0)
+        parser.add_argument("--replace", action="store_true", help="Supprime d'abord les commerçants de démo.")
+        parser.add_argument("--no-progress", action="store_true")
+
+    def handle(self, *args, merchants, seed, replace, no_progress, **options):
+        if merchants < 1:
+            raise CommandError("--merchants doit être au moins 1.")
+        if replace:
+            deleted = demo_users().count()
+            demo_users().delete()
+            self.stdout.write(f"{deleted} commerçant(s) de démo supprimé(s).")
+        existing = demo_users().count()
+        if existing:
+            self.stdout.write(
+                f"{existing} commerçants de démo existent déjà : rien à faire (--replace pour recommencer)."
+            )
+            return
+        modules = selectors.catalogue()
+        if len(modules) < 2:
+            raise CommandError("Le catalogue est vide : lancez d'abord `manage.py load_content`.")
+
+        taxonomy = selectors.current_taxonomy()
+        theme_of = selectors.capability_theme_slugs()
+        capability_themes = np.array(
+            [
+                taxonomy.themes.index(theme_of[c]) if theme_of.get(c) in taxonomy.themes else 0
+                for c in taxonomy.capabilities
+            ]
+        )
+        catalogue = Catalogue.from_records([selectors.module_record(m) for m in modules], taxonomy)
+        now = timezone.now()
+        params = SimulationParams()
+        population = simulate_population(
+            merchants,
+            catalogue=catalogue,
+            seed=seed,
+            params=params,
+            capability_themes=capability_themes,
+            start=now - timedelta(weeks=params.weeks + 1),
+        )
+        with transaction.atomic():
+            profiles = self._profiles(population, seed, no_progress)
+            self._diagnostics(population, profiles)
+            n_events = self._events(population, profiles, modules, seed, now, no_progress)
+        services.forget_cached_aggregates()
+        self.stdout.write(
+            self.style.SUCCESS(f"{len(profiles)} commerçants de démo et {n_events} événements créés (graine {seed}).")
+        )
+
+    def _profiles(self, population, seed, no_progress):
+        user_model = get_user_model()
+        users = [
+            user_model(username=f"demo-{i}@{DEMO_DOMAIN}", email=f"demo-{i}@{DEMO_DOMAIN}", password="!demo-unusable")
+            for i in range(population.n_merchants)
+        ]
+        for user in users:
+            user.set_unusable_password()
+        user_model.objects.bulk_create(users, batch_size=BATCH)
+        users = list(demo_users().order_by("id"))
+        by_username = {user.username: user for user in users}
+        sectors = dict(Sector.objects.values_list("slug", "pk"))
+        now = timezone.now()
+        profiles = MerchantProfile.objects.bulk_create(
+            [
+                MerchantProfile(
+                    user=by_username[f"demo-{i}@{DEMO_DOMAIN}"],
+                    business_name=f"Démo n° {i}",
+                    sector_id=sectors.get(record["sector"]),
+                    size_band=record["size_band"],
+                    personalisation_consent=True,
+                    consent_updated_at=now,
+                    created_at=now,
+                )
+                for i, record in enumerate(population.merchants)
+            ],
+            batch_size=BATCH,
+        )
+        if not all(p.pk for p in profiles):  # backends without RETURNING ids on bulk insert
+            by_user = {p.user_id: p for p in MerchantProfile.objects.filter(user__in=users)}
+            profiles = [by_user[by_username[f"demo-{i}@{DEMO_DOMAIN}"].pk] for i in range(population.n_merchants)]
+        capabilities = dict(Capability.objects.values_list("slug", "pk"))
+        goals = dict(Goal.objects.values_list("slug", "pk"))
+        caps_through = MerchantProfile.capabilities.through
+        goals_through = MerchantProfile.goals.through
+        caps_rows, goal_rows = [], []
+        for profile, record in tqdm(
+            list(zip(profiles, population.merchants, strict=True)), desc="profils", disable=no_progress
+        ):
+            caps_rows += [
+                caps_through(merchantprofile_id=profile.pk, capability_id=capabilities[c])
+                for c in record["capabilities"]
+            ]
+            goal_rows += [goals_through(merchantprofile_id=profile.pk, goal_id=goals[g]) for g in record["goals"]]
+        caps_through.objects.bulk_create(caps_rows, batch_size=BATCH)
+        goals_through.objects.bulk_create(goal_rows, batch_size=BATCH)
+        return profiles
+
+    def _diagnostics(self, population, profiles):
+        """The simulated maturity as a diagnostic result (scores only: demo merchants answered no question)."""
+        questionnaire = DiagnosticQuestionnaire.objects.prefetch_related("bands").order_by("id").first()
+        if questionnaire is None:
+            return
+        bands = sorted(questionnaire.bands.all(), key=lambda band: band.min_score)
+        results = []
+        for profile, record in zip(profiles, population.merchants, strict=True):
+            scores = {theme: round(100 * value) for theme, value in record["maturity"].items()}
+            overall = round(sum(scores.values()) / max(len(scores), 1))
+            band = next((b for b in reversed(bands) if overall >= b.min_score), bands[0]) if bands else None
+            results.append(
+                DiagnosticResult(
+                    merchant=profile,
+                    questionnaire=questionnaire,
+                    questionnaire_slug=questionnaire.slug,
+                    answers={},
+                    theme_scores=scores,
+                    overall_score=overall,
+                    band_slug=band.slug if band else "",
+                    band_label=band.label if band else "",
+                )
+            )
+        DiagnosticResult.objects.bulk_create(results, batch_size=BATCH)
+
+    def _events(self, population, profiles, modules, seed, now, no_progress) -> int:
+        steps = [max(step_count(module), 1) for module in modules]
+        rows = []
+        for n, event in enumerate(tqdm(population.events, desc="événements", disable=no_progress)):
+            module = modules[int(event["item"])]
+            kind = str(event["kind"])
+            value = None
+            if kind == "rated":
+                value = int(event["value"])
+            elif kind == "step_completed":
+                value = min(int(event["value"]) - 1, steps[int(event["item"])] - 1)
+            occurred_at = min(datetime.fromtimestamp(float(event["occurred_at"]), tz=UTC), now)
+            event_id = uuid.uuid5(DEMO_NAMESPACE, f"{seed}-{n}")
+            payload = EventInput(event_id=event_id, module=module.slug, kind=kind, value=value, occurred_at=occurred_at)
+            rows.append(
+                EngagementEvent(
+                    merchant=profiles[int(event["user"])],
+                    module=module,
+                    module_slug=module.slug,
+                    kind=kind,
+                    value=value,
+                    occurred_at=occurred_at,
+                    received_at=occurred_at,
+                    event_id=event_id,
+                    payload_fingerprint=payload.fingerprint(),
+                )
+            )
+        EngagementEvent.objects.bulk_create(rows, batch_size=BATCH, ignore_conflicts=True)
+        return len(rows)

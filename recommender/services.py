@@ -1,0 +1,97 @@
+"""Writes of the recommender: storing and activating model versions, logging impressions."""
+
+import logging
+import uuid
+from collections.abc import Sequence
+
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+
+from recommender import artifacts
+from recommender.models import Impression, ModelVersion
+
+logger = logging.getLogger(__name__)
+
+
+@transaction.atomic
+def activate_version(*, version: ModelVersion) -> ModelVersion:
+    """Makes `version` the one active version; the previous one is retired. Every worker sees it at its next
+    request (serving reads the active id from the database each time)."""
+    ModelVersion.objects.select_for_update().filter(status=ModelVersion.Status.ACTIVE).exclude(pk=version.pk).update(
+        status=ModelVersion.Status.RETIRED
+    )
+    version.status = ModelVersion.Status.ACTIVE
+    version.activated_at = timezone.now()
+    version.save(update_fields=["status", "activated_at"])
+    logger.info("recommender model version %s activated", version.pk)
+    return version
+
+
+@transaction.atomic
+def store_model_version(
+    *,
+    artifact: artifacts.Artifact,
+    algorithm: str,
+    params: dict,
+    metrics: dict,
+    data_counts: dict,
+    training_seconds: float,
+    gate: dict,
+    engine_version: str,
+    activate: bool,
+) -> ModelVersion:
+    """Writes the artifact to shared storage, records the version, and activates it when the gate said so."""
+    name, digest, size = artifacts.dump(artifact, name_hint=f"{timezone.now():%Y%m%d-%H%M%S}-{algorithm.split()[0]}")
+    version = ModelVersion.objects.create(
+        algorithm=algorithm,
+        params=params,
+        metrics=metrics,
+        data_counts=data_counts,
+        training_seconds=training_seconds,
+        gate=gate,
+        artifact_name=name,
+        artifact_sha256=digest,
+        artifact_size=size,
+        format_version=artifacts.FORMAT_VERSION,
+        engine_version=engine_version,
+        status=ModelVersion.Status.CANDIDATE if activate else ModelVersion.Status.REJECTED,
+    )
+    if activate:
+        activate_version(version=version)
+    return version
+
+
+def log_impressions(
+    *,
+    recommendation_id: uuid.UUID,
+    merchant,
+    model_version_id: int | None,
+    strategy: str,
+    entries: Sequence[tuple[object, int, float]],
+) -> None:
+    """One bulk insert for the whole response: `entries` are `(module, rank, score)`."""
+    now = timezone.now()
+    Impression.objects.bulk_create(
+        [
+            Impression(
+                recommendation_id=recommendation_id,
+                merchant=merchant,
+                module=module,
+                module_slug=module.slug,
+                model_version_id=model_version_id,
+                strategy=strategy,
+                rank=rank,
+                score=score,
+                created_at=now,
+            )
+            for module, rank, score in entries
+        ]
+    )
+
+
+def forget_cached_aggregates() -> None:
+    """Drops the cached popularity and exposure counts (tests, and after seeding demo data)."""
+    from recommender import selectors
+
+    cache.delete_many([selectors.POPULARITY_CACHE_KEY, selectors.IMPRESSIONS_CACHE_KEY])

@@ -1,0 +1,296 @@
+"""Training from the ORM: the data as it stands → features → held-out evaluation → a stored `ModelVersion`.
+
+`train_model_version` is what `manage.py train_recommender` runs. The promotion gate activates the new
+version only if, on the same held-out split, it beats the popularity baseline and is not worse than the
+active version (whose configuration is re-fitted on the new training split; see docs/RECOMMENDER.md).
+"""
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+import sklearn
+from django.conf import settings
+from sklearn.base import clone
+
+from recommender import artifacts, selectors, services
+from recommender.engine import evaluation
+from recommender.engine.features import MerchantFeaturizer, ModuleFeaturizer, domain_interactions
+from recommender.engine.weights import EventWeights, events_to_array, interactions_from_events, last_event_times
+from recommender.models import ModelVersion
+
+logger = logging.getLogger(__name__)
+
+#: What `--model` accepts: the names of `engine.evaluation.default_models` ("hybrid" is production's).
+ALGORITHMS = tuple(evaluation.default_models())
+#: The documented event weights (see docs/RECOMMENDER.md): started or better is a positive.
+EVENT_WEIGHTS = EventWeights()
+GATE_TOLERANCE = 1e-9
+
+
+class NotEnoughData(Exception):
+    pass
+
+
+@dataclass
+class TrainingData:
+    taxonomy: object
+    module_ids: list[int]
+    module_slugs: tuple[str, ...]
+    merchant_ids: list[int]
+    merchant_featurizer: MerchantFeaturizer
+    module_featurizer: ModuleFeaturizer
+    user_features: np.ndarray
+    item_features: np.ndarray
+    X: sp.csr_matrix
+    times: sp.csr_matrix
+    feature_pairs: np.ndarray
+    segment_columns: np.ndarray
+    counts: dict = field(default_factory=dict)
+
+
+def load_training_data(*, min_merchants: int | None = None, min_events: int | None = None) -> TrainingData:
+    """Reads the taxonomy, the published catalogue, consenting merchants' events and their profiles.
+
+    Raises `NotEnoughData` below the minimums (settings.RECOMMENDER MIN_MERCHANTS / MIN_EVENTS).
+    """
+    config = settings.RECOMMENDER
+    min_merchants = config.get("MIN_MERCHANTS", 20) if min_merchants is None else min_merchants
+    min_events = config.get("MIN_EVENTS", 50) if min_events is None else min_events
+
+    taxonomy = selectors.current_taxonomy()
+    modules = selectors.catalogue()
+    module_index = {module.pk: i for i, module in enumerate(modules)}
+    rows = [row for row in selectors.training_events() if row[1] in module_index]
+    merchant_ids = sorted({row[0] for row in rows})
+    if len(merchant_ids) < min_merchants or len(rows) < min_events or len(modules) < 2:
+        raise NotEnoughData(
+            f"Pas assez de données pour entraîner : {len(merchant_ids)} commerçant(s) consentant(s) avec des "
+            f"événements et {len(rows)} événement(s) sur {len(modules)} module(s) publié(s) ; il faut au moins "
+            f"{min_merchants} commerçants, {min_events} événements et 2 modules. En local : "
+            "`manage.py seed_demo_merchants`."
+        )
+    merchant_index = {merchant_id: i for i, merchant_id in enumerate(merchant_ids)}
+    events = events_to_array(
+        (merchant_index[m], module_index[mod], kind, value, occurred_at) for m, mod, kind, value, occurred_at in rows
+    )
+    n_users, n_items = len(merchant_ids), len(modules)
+    X, _dismissed = interactions_from_events(events, n_users=n_users, n_items=n_items, weights=EVENT_WEIGHTS)
+    times = last_event_times(events, n_users=n_users, n_items=n_items)
+
+    records = selectors.merchant_records(merchant_ids)
+    merchant_featurizer = MerchantFeaturizer().fit(taxonomy)
+    module_featurizer = ModuleFeaturizer().fit(taxonomy)
+    user_features = merchant_featurizer.transform([records[m] for m in merchant_ids])
+    item_features = module_featurizer.transform([selectors.module_record(module) for module in modules])
+    return TrainingData(
+        taxonomy=taxonomy,
+        module_ids=[module.pk for module in modules],
+        module_slugs=tuple(module.slug for module in modules),
+        merchant_ids=merchant_ids,
+        merchant_featurizer=merchant_featurizer,
+        module_featurizer=module_featurizer,
+        user_features=user_features,
+        item_features=item_features,
+        X=X,
+        times=times,
+        feature_pairs=domain_interactions(merchant_featurizer, module_featurizer),
+        segment_columns=merchant_featurizer.columns("sector"),
+        counts={
+            "merchants": n_users,
+            "modules": n_items,
+            "events": len(rows),
+            "interactions": int(X.nnz),
+            "positive_interactions": int((X.data >= 2.0).sum()),
+            "user_features": int(user_features.shape[1]),
+            "item_features": int(item_features.shape[1]),
+        },
+    )
+
+
+def models_for(data: TrainingData, *, seed: int = 0) -> dict:
+    return evaluation.default_models(
+        feature_pairs=data.feature_pairs, segment_columns=data.segment_columns, random_state=seed
+    )
+
+
+@dataclass
+class Splits:
+    train: sp.csr_matrix
+    tests: dict  # scenario → held-out matrix
+
+
+def held_out_splits(data: TrainingData, *, seed: int = 0, test_fraction=0.2, cold_fraction=0.2) -> Splits:
+    """Cold-start users (all their history held out), then a random share of each other user's history."""
+    rest, cold_test, _cold = evaluation.cold_start_split(data.X, user_fraction=cold_fraction, random_state=seed)
+    train, warm_test = evaluation.random_holdout(rest, test_fraction=test_fraction, random_state=seed)
+    return Splits(train=train, tests={"warm": warm_test, "cold": cold_test})
+
+
+def table_to_metrics(table) -> dict:
+    """`{scenario: {model: {metric: value, "users": n}}}` from an engine `ComparisonTable`."""
+    metrics: dict = {}
+    for row in table.rows:
+        values = {key: value for key, value in row.items() if key not in ("scenario", "model")}
+        metrics.setdefault(row["scenario"], {})[row["model"]] = values
+    return metrics
+
+
+def evaluate_models(data: TrainingData, *, models: dict, k: int = 5, seed: int = 0, temporal: bool = True):
+    """Fits each model on the held-out splits and returns `(metrics, tables)`; same splits for every model."""
+    splits = held_out_splits(data, seed=seed)
+    features = dict(user_features=data.user_features, item_features=data.item_features, k=k, random_state=seed)
+    tables = [evaluation.evaluate(models, splits.train, splits.tests, **features)]
+    if temporal:
+        train, test = evaluation.temporal_leave_last_k_out(data.X, data.times, k=1)
+        tables.append(evaluation.evaluate(models, train, {"temporal": test}, **features))
+    metrics: dict = {}
+    for table in tables:
+        for scenario, by_model in table_to_metrics(table).items():
+            metrics[scenario] = by_model
+    return metrics, tables, splits
+
+
+def _active_score_on(data, splits, *, k, seed, candidate_features_match) -> tuple[float | None, str]:
+    """NDCG@k of the active version on the new warm split: its configuration re-fitted on the new training
+    split (re-scoring the stored fit would grade it on data it learnt from). Falls back to its stored metric
+    when its features no longer match the taxonomy (documented: then the splits differ)."""
+    active = ModelVersion.objects.filter(status=ModelVersion.Status.ACTIVE).first()
+    if active is None:
+        return None, "aucune version active"
+    metric = f"ndcg@{k}"
+    stored = active.metrics.get("warm", {}).get(active.algorithm, {}).get(metric)
+    try:
+        artifact = artifacts.load(active.artifact_name, sha256=active.artifact_sha256)
+        if not candidate_features_match(artifact):
+            return stored, f"version {active.pk} : métrique enregistrée (taxonomie changée depuis)"
+        table = evaluation.evaluate(
+            {"active": clone(artifact.model)},
+            splits.train,
+            {"warm": splits.tests["warm"]},
+            k=k,
+            user_features=data.user_features,
+            item_features=data.item_features,
+            baselines=False,
+            random_state=seed,
+        )
+        return table.rows[0][metric], f"version {active.pk} ré-entraînée sur le même découpage"
+    except Exception as error:  # noqa: BLE001 - an unusable active version cannot block a better one
+        logger.warning("active model version %s could not be re-evaluated: %s", active.pk, error)
+        return stored, f"version {active.pk} : métrique enregistrée ({error.__class__.__name__})"
+
+
+def describe_params(estimator) -> dict:
+    """Hyper-parameters as plain JSON: nested estimators described the same way, arrays by their shape."""
+    described = {"class": type(estimator).__name__}
+    for key, value in estimator.get_params(deep=False).items():
+        if value is None or isinstance(value, (bool, int, float, str)):
+            described[key] = value
+        elif hasattr(value, "get_params"):
+            described[key] = describe_params(value)
+        elif isinstance(value, np.ndarray):
+            described[key] = f"array{value.shape}"
+        else:
+            described[key] = repr(value)[:120]
+    return described
+
+
+def json_safe(value):
+    """NaN (a metric with no evaluated user) → None: PostgreSQL's jsonb has no NaN."""
+    if isinstance(value, dict):
+        return {str(key): json_safe(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(item) for item in value]
+    if isinstance(value, (float, np.floating)):
+        return None if not np.isfinite(value) else float(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.bool_):
+        return bool(value)
+    return value
+
+
+@dataclass
+class TrainingOutcome:
+    version: ModelVersion
+    metrics: dict
+    tables: list
+    gate: dict
+
+
+def train_model_version(
+    *,
+    algorithm: str = "hybrid",
+    force: bool = False,
+    k: int = 5,
+    seed: int = 0,
+    progress: Callable[[str], None] | None = None,
+) -> TrainingOutcome:
+    """Reads, evaluates, fits on all data, stores the artifact and a `ModelVersion`, applies the gate."""
+    if algorithm not in ALGORITHMS:
+        raise ValueError(f"algorithm must be one of {ALGORITHMS}")
+    step = progress or (lambda label: None)
+    started = time.perf_counter()
+    data = load_training_data()
+    step("données lues")
+
+    models = models_for(data, seed=seed)
+    metrics, tables, splits = evaluate_models(data, models=models, k=k, seed=seed)
+    step("évaluation hors ligne")
+
+    names = lambda a: tuple(a.merchant_featurizer.feature_names_) + tuple(a.module_featurizer.feature_names_)  # noqa: E731
+    current_names = tuple(data.merchant_featurizer.feature_names_) + tuple(data.module_featurizer.feature_names_)
+    active_score, active_note = _active_score_on(
+        data, splits, k=k, seed=seed, candidate_features_match=lambda artifact: names(artifact) == current_names
+    )
+    step("comparaison avec la version active")
+
+    model = clone(models[algorithm]).fit(data.X, user_features=data.user_features, item_features=data.item_features)
+    step("entraînement sur toutes les données")
+
+    metric = f"ndcg@{k}"
+    candidate = metrics["warm"][algorithm][metric]
+    popularity = metrics["warm"]["popularity"][metric]
+    beats_popularity = candidate > popularity + GATE_TOLERANCE
+    not_worse = active_score is None or candidate >= active_score - GATE_TOLERANCE
+    gate = {
+        "metric": f"{metric} (warm, held-out)",
+        "candidate": candidate,
+        "popularity": popularity,
+        "popularity_by_sector": metrics["warm"].get("popularity (secteur)", {}).get(metric),
+        "active": active_score,
+        "active_note": active_note,
+        "beats_popularity": beats_popularity,
+        "not_worse_than_active": not_worse,
+        "forced": force,
+        "activated": force or (beats_popularity and not_worse),
+    }
+    summary = {
+        scenario: {name: {key: row[key] for key in (metric, f"recall@{k}") if key in row} for name, row in by.items()}
+        for scenario, by in metrics.items()
+    }
+    artifact = artifacts.Artifact(
+        model=model,
+        merchant_featurizer=data.merchant_featurizer,
+        module_featurizer=data.module_featurizer,
+        module_slugs=data.module_slugs,
+        capability_slugs=tuple(data.taxonomy.capabilities),
+        theme_slugs=tuple(data.taxonomy.themes),
+        algorithm=algorithm,
+    )
+    version = services.store_model_version(
+        artifact=artifact,
+        algorithm=algorithm,
+        params={**describe_params(model), "k": k, "seed": seed, "event_weights": EVENT_WEIGHTS.__dict__},
+        metrics=json_safe({**metrics, "summary": summary}),
+        data_counts=data.counts,
+        training_seconds=time.perf_counter() - started,
+        gate=json_safe(gate),
+        engine_version=f"scikit-learn {sklearn.__version__}, numpy {np.__version__}",
+        activate=gate["activated"],
+    )
+    step("version enregistrée")
+    return TrainingOutcome(version=version, metrics=metrics, tables=tables, gate=gate)
