@@ -110,6 +110,8 @@ TEMPLATES = [
 ]
 
 # --- Data stores -------------------------------------------------------------------------------
+if not os.environ.get("DATABASE_URL"):
+    VAR_DIR.mkdir(parents=True, exist_ok=True)  # the embedded SQLite database lives there
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'eleasud.sqlite3'}"),
