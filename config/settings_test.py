@@ -21,3 +21,6 @@ ALLOWED_HOSTS = ["*"]
 WAGTAILADMIN_BASE_URL = "http://testserver"
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "100000/minute"}}  # noqa: F405
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - whitenoise warns when it is missing
+# Live-server request threads must not keep connections open past the test (PostgreSQL would then
+# refuse to drop the test database at the end of the run).
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

@@ -37,6 +37,22 @@ def pytest_sessionstart(session):
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         call_command("load_content", str(CONTENT_ROOT), "--no-progress", verbosity=0)
+    yield
+    _end_stray_sessions(django_db_blocker)
+
+
+def _end_stray_sessions(django_db_blocker):
+    """The session-wide live server outlives the tests; a browser's keep-alive request thread may still
+    hold a connection, and PostgreSQL will not drop a database in use. End those sessions first."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()"
+        )
 
 
 @pytest.fixture
