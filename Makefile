@@ -32,6 +32,7 @@ run: install
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py load_content
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py seed_demo_merchants --merchants 300 --seed 0
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py train_recommender
+	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py simulate_recommendation_traffic --rounds 2 --merchants 150 --seed 0
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py create_editor
 	@echo "API: http://localhost:$(PORT)/api/v1/  ·  docs: http://localhost:$(PORT)/api/v1/docs/"
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py runserver 0.0.0.0:$(PORT)

@@ -90,6 +90,16 @@ def log_impressions(
     )
 
 
+@transaction.atomic
+def stamp_simulated_impressions(*, recommendation_id: uuid.UUID, simulated_id: uuid.UUID, shown_at) -> int:
+    """Demo traffic only: the impressions of one real response take a deterministic id and the simulated
+    time they were shown, so replaying the same traffic is recognised and no event precedes its impression.
+    Returns how many impressions were stamped."""
+    return Impression.objects.filter(recommendation_id=recommendation_id).update(
+        recommendation_id=simulated_id, created_at=shown_at
+    )
+
+
 def forget_cached_aggregates() -> None:
     """Drops the cached popularity and exposure counts (tests, and after seeding demo data)."""
     from recommender import selectors

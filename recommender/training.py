@@ -68,10 +68,9 @@ def load_training_data(*, min_merchants: int | None = None, min_events: int | No
     merchant_ids = sorted({row[0] for row in rows})
     if len(merchant_ids) < min_merchants or len(rows) < min_events or len(modules) < 2:
         raise NotEnoughData(
-            f"Pas assez de données pour entraîner : {len(merchant_ids)} commerçant(s) consentant(s) avec des "
-            f"événements et {len(rows)} événement(s) sur {len(modules)} module(s) publié(s) ; il faut au moins "
-            f"{min_merchants} commerçants, {min_events} événements et 2 modules. En local : "
-            "`manage.py seed_demo_merchants`."
+            f"Not enough data to train: {len(merchant_ids)} consenting merchant(s) with events and "
+            f"{len(rows)} event(s) on {len(modules)} published module(s); at least {min_merchants} merchants, "
+            f"{min_events} events and 2 modules are needed. Locally: `manage.py seed_demo_merchants`."
         )
     merchant_index = {merchant_id: i for i, merchant_id in enumerate(merchant_ids)}
     events = events_to_array(
@@ -160,13 +159,13 @@ def _active_score_on(data, splits, *, k, seed, candidate_features_match) -> tupl
     when its features no longer match the taxonomy (documented: then the splits differ)."""
     active = ModelVersion.objects.filter(status=ModelVersion.Status.ACTIVE).first()
     if active is None:
-        return None, "aucune version active"
+        return None, "no active version"
     metric = f"ndcg@{k}"
     stored = active.metrics.get("warm", {}).get(active.algorithm, {}).get(metric)
     try:
         artifact = artifacts.load(active.artifact_name, sha256=active.artifact_sha256)
         if not candidate_features_match(artifact):
-            return stored, f"version {active.pk} : métrique enregistrée (taxonomie changée depuis)"
+            return stored, f"version {active.pk}: stored metric (taxonomy changed since)"
         table = evaluation.evaluate(
             {"active": clone(artifact.model)},
             splits.train,
@@ -177,10 +176,10 @@ def _active_score_on(data, splits, *, k, seed, candidate_features_match) -> tupl
             baselines=False,
             random_state=seed,
         )
-        return table.rows[0][metric], f"version {active.pk} ré-entraînée sur le même découpage"
+        return table.rows[0][metric], f"version {active.pk} re-fitted on the same split"
     except Exception as error:  # noqa: BLE001 - an unusable active version cannot block a better one
         logger.warning("active model version %s could not be re-evaluated: %s", active.pk, error)
-        return stored, f"version {active.pk} : métrique enregistrée ({error.__class__.__name__})"
+        return stored, f"version {active.pk}: stored metric ({error.__class__.__name__})"
 
 
 def describe_params(estimator) -> dict:
@@ -235,21 +234,21 @@ def train_model_version(
     step = progress or (lambda label: None)
     started = time.perf_counter()
     data = load_training_data()
-    step("données lues")
+    step("data read")
 
     models = models_for(data, seed=seed)
     metrics, tables, splits = evaluate_models(data, models=models, k=k, seed=seed)
-    step("évaluation hors ligne")
+    step("offline evaluation")
 
     names = lambda a: tuple(a.merchant_featurizer.feature_names_) + tuple(a.module_featurizer.feature_names_)  # noqa: E731
     current_names = tuple(data.merchant_featurizer.feature_names_) + tuple(data.module_featurizer.feature_names_)
     active_score, active_note = _active_score_on(
         data, splits, k=k, seed=seed, candidate_features_match=lambda artifact: names(artifact) == current_names
     )
-    step("comparaison avec la version active")
+    step("comparison with the active version")
 
     model = clone(models[algorithm]).fit(data.X, user_features=data.user_features, item_features=data.item_features)
-    step("entraînement sur toutes les données")
+    step("fit on all the data")
 
     metric = f"ndcg@{k}"
     candidate = metrics["warm"][algorithm][metric]
@@ -292,5 +291,5 @@ def train_model_version(
         engine_version=f"scikit-learn {sklearn.__version__}, numpy {np.__version__}",
         activate=gate["activated"],
     )
-    step("version enregistrée")
+    step("version stored")
     return TrainingOutcome(version=version, metrics=metrics, tables=tables, gate=gate)

@@ -28,7 +28,7 @@ def test_the_gate_rejects_a_worse_model_unless_forced(trained_model, capsys):
     rejected = ModelVersion.objects.latest("id")
     assert rejected.status == ModelVersion.Status.REJECTED
     assert not rejected.gate["beats_popularity"] and not rejected.gate["not_worse_than_active"]
-    assert "rejetée" in capsys.readouterr().out
+    assert "rejected" in capsys.readouterr().out
     assert ModelVersion.objects.get(status=ModelVersion.Status.ACTIVE) == trained_model
 
     call_command("train_recommender", "--model", "popularity", "--force", "--no-progress")
@@ -42,7 +42,7 @@ def test_retraining_the_same_configuration_passes_the_gate_against_the_active_ve
     call_command("train_recommender", "--no-progress", verbosity=0)
     latest = ModelVersion.objects.latest("id")
     assert latest.status == ModelVersion.Status.ACTIVE
-    assert "même découpage" in latest.gate["active_note"]
+    assert "same split" in latest.gate["active_note"]
     assert latest.gate["candidate"] == pytest.approx(latest.gate["active"])
 
 
@@ -56,20 +56,20 @@ def test_training_survives_editors_adding_a_sector_and_a_capability(trained_mode
     call_command("train_recommender", "--no-progress", "--force", verbosity=0)
     latest = ModelVersion.objects.latest("id")
     assert latest.data_counts["user_features"] > trained_model.data_counts["user_features"]
-    assert latest.gate["active_note"].endswith("(taxonomie changée depuis)")
+    assert latest.gate["active_note"].endswith("(taxonomy changed since)")
     assert make_merchant(sector="tiers-lieux").recommendations().json()["model_version"]["id"] == latest.pk
 
 
 def test_too_little_data_is_a_clear_error(trained_model):
     EngagementEvent.objects.all().delete()
-    with pytest.raises(CommandError, match="Pas assez de données.*au moins 20 commerçants, 50 événements"):
+    with pytest.raises(CommandError, match="Not enough data.*at least 20 merchants, 50 events"):
         call_command("train_recommender", "--no-progress")
 
 
 def test_seeding_twice_does_not_duplicate_demo_merchants(trained_model, capsys):
     before = EngagementEvent.objects.count()
     call_command("seed_demo_merchants", "--merchants", "150", "--seed", "3", "--no-progress")
-    assert "rien à faire" in capsys.readouterr().out
+    assert "nothing to do" in capsys.readouterr().out
     assert EngagementEvent.objects.count() == before
 
 

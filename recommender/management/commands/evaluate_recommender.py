@@ -12,33 +12,37 @@ from recommender.training import NotEnoughData, evaluate_models, load_training_d
 
 
 class Command(BaseCommand):
-    help = "Compare les modèles (NDCG@k, rappel@k) sur les données de la base ou sur une population simulée."
+    help = "Compare the models (NDCG@k, recall@k) on the database's data or on a simulated population."
 
     def add_arguments(self, parser):
-        parser.add_argument("--simulate", type=int, metavar="N", help="Simule N commerçants au lieu de lire la base.")
-        parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-        parser.add_argument("--k", type=int, default=5)
-        parser.add_argument("--output", default="reports", help="Dossier du rapport (créé au besoin).")
+        parser.add_argument(
+            "--simulate", type=int, metavar="N", help="Simulate N merchants instead of reading the database."
+        )
+        parser.add_argument(
+            "--seeds", type=int, nargs="+", default=[0, 1, 2], help="Seeds of the splits (and populations)."
+        )
+        parser.add_argument("--k", type=int, default=5, help="Length of the evaluated lists.")
+        parser.add_argument("--output", default="reports", help="Report folder (created if needed).")
 
     def handle(self, *args, simulate, seeds, k, output, **options):
         metric = f"ndcg@{k}"
         if simulate:
             table = run_simulated_comparison(n_merchants=simulate, seeds=seeds, k=k)
-            source = f"population simulée de {simulate} commerçants, graines {' '.join(map(str, seeds))}"
+            source = f"a simulated population of {simulate} merchants, seeds {' '.join(map(str, seeds))}"
         else:
             table = self._database_table(seeds, k)
-            source = "données de la base"
+            source = "the database's data"
         self._add_ratios(table, metric)
         columns = ["scenario", "model", "seed", "users", metric, f"recall@{k}", f"coverage@{k}", "ratio"]
         text = table.format_table([c for c in columns if c in table.columns()])
-        self.stdout.write(f"Comparaison sur {source} (ratio = {metric} / popularité par secteur)\n")
+        self.stdout.write(f"Comparison on {source} (ratio = {metric} / per-sector popularity)\n")
         self.stdout.write(text)
         directory = Path(output)
         directory.mkdir(parents=True, exist_ok=True)
         self._plot(table, k, directory / "comparison.png")
         (directory / "report.html").write_text(self._html(source, text), encoding="utf-8")
         self.stdout.write(
-            self.style.SUCCESS(f"Rapport écrit : {directory / 'report.html'} et {directory / 'comparison.png'}")
+            self.style.SUCCESS(f"Report written: {directory / 'report.html'} and {directory / 'comparison.png'}")
         )
 
     def _database_table(self, seeds, k) -> ComparisonTable:
@@ -91,7 +95,7 @@ class Command(BaseCommand):
                         )
                         for m in models
                     ]
-                    ax.bar(np.arange(len(models)) + s * width, values, width, label=f"graine {seed}")
+                    ax.bar(np.arange(len(models)) + s * width, values, width, label=f"seed {seed}")
                 ax.set_title(f"{scenario} — {metric}")
                 ax.set_xticks(np.arange(len(models)) + width * (len(seeds) - 1) / 2, models, rotation=40, ha="right")
         axes[0][0].legend(fontsize=8)
@@ -102,8 +106,8 @@ class Command(BaseCommand):
     @staticmethod
     def _html(source, text):
         return (
-            '<!doctype html><html lang="fr"><meta charset="utf-8"><title>Évaluation du recommandeur</title>'
-            f"<h1>Évaluation du recommandeur</h1><p>{html.escape(source)}</p>"
-            f'<pre>{html.escape(text)}</pre><img src="comparison.png" alt="NDCG et rappel par modèle et par graine">'
+            '<!doctype html><html lang="en"><meta charset="utf-8"><title>Recommender evaluation</title>'
+            f"<h1>Recommender evaluation</h1><p>Comparison on {html.escape(source)}</p>"
+            f'<pre>{html.escape(text)}</pre><img src="comparison.png" alt="NDCG and recall per model and seed">'
             "</html>\n"
         )

@@ -31,64 +31,76 @@ def demo_users():
     return get_user_model().objects.filter(username__startswith="demo-", username__endswith=f"@{DEMO_DOMAIN}")
 
 
+def demo_username(index: int) -> str:
+    """The account of the population's merchant `index` (0-based, the simulator's user index)."""
+    return f"demo-{index}@{DEMO_DOMAIN}"
+
+
+def demo_event_id(seed: int, n: int):
+    """The id of the population's `n`-th simulated event (deterministic: seeding never stores an event twice)."""
+    return uuid.uuid5(DEMO_NAMESPACE, f"{seed}-{n}")
+
+
+def demo_population(*, n_merchants: int, seed: int, modules: list, now: datetime):
+    """The simulated population over the published `modules`: a pure function of the taxonomy, the catalogue,
+    `n_merchants` and `seed` (`now` only shifts the timestamps), so it can be simulated again to recover the
+    demo merchants' hidden preferences (`population.utility`)."""
+    taxonomy = selectors.current_taxonomy()
+    theme_of = selectors.capability_theme_slugs()
+    capability_themes = np.array(
+        [taxonomy.themes.index(theme_of[c]) if theme_of.get(c) in taxonomy.themes else 0 for c in taxonomy.capabilities]
+    )
+    catalogue = Catalogue.from_records([selectors.module_record(m) for m in modules], taxonomy)
+    params = SimulationParams()
+    return simulate_population(
+        n_merchants,
+        catalogue=catalogue,
+        seed=seed,
+        params=params,
+        capability_themes=capability_themes,
+        start=now - timedelta(weeks=params.weeks + 1),
+    )
+
+
 class Command(BaseCommand):
-    help = "Crée des commerçants de démonstration simulés (profils, autodiagnostics, événements) sur le vrai catalogue."
+    help = "Create simulated demo merchants (profiles, self-diagnostics, events) over the real catalogue."
 
     def add_arguments(self, parser):
-        parser.add_argument("--merchants", type=int, default=300)
-        parser.add_argument("--seed", type=int, default=0)
-        parser.add_argument("--replace", action="store_true", help="Supprime d'abord les commerçants de démo.")
-        parser.add_argument("--no-progress", action="store_true")
+        parser.add_argument("--merchants", type=int, default=300, help="How many demo merchants.")
+        parser.add_argument("--seed", type=int, default=0, help="Seed of the simulated population.")
+        parser.add_argument("--replace", action="store_true", help="Delete the demo merchants first.")
+        parser.add_argument("--no-progress", action="store_true", help="Hide the progress bar.")
 
     def handle(self, *args, merchants, seed, replace, no_progress, **options):
         if merchants < 1:
-            raise CommandError("--merchants doit être au moins 1.")
+            raise CommandError("--merchants must be at least 1.")
         if replace:
             deleted = demo_users().count()
             demo_users().delete()
-            self.stdout.write(f"{deleted} commerçant(s) de démo supprimé(s).")
+            self.stdout.write(f"{deleted} demo merchant(s) deleted.")
         existing = demo_users().count()
         if existing:
-            self.stdout.write(
-                f"{existing} commerçants de démo existent déjà : rien à faire (--replace pour recommencer)."
-            )
+            self.stdout.write(f"{existing} demo merchants already exist: nothing to do (--replace to start over).")
             return
         modules = selectors.catalogue()
         if len(modules) < 2:
-            raise CommandError("Le catalogue est vide : lancez d'abord `manage.py load_content`.")
+            raise CommandError("The catalogue is empty: run `manage.py load_content` first.")
 
-        taxonomy = selectors.current_taxonomy()
-        theme_of = selectors.capability_theme_slugs()
-        capability_themes = np.array(
-            [
-                taxonomy.themes.index(theme_of[c]) if theme_of.get(c) in taxonomy.themes else 0
-                for c in taxonomy.capabilities
-            ]
-        )
-        catalogue = Catalogue.from_records([selectors.module_record(m) for m in modules], taxonomy)
         now = timezone.now()
-        params = SimulationParams()
-        population = simulate_population(
-            merchants,
-            catalogue=catalogue,
-            seed=seed,
-            params=params,
-            capability_themes=capability_themes,
-            start=now - timedelta(weeks=params.weeks + 1),
-        )
+        population = demo_population(n_merchants=merchants, seed=seed, modules=modules, now=now)
         with transaction.atomic():
             profiles = self._profiles(population, seed, no_progress)
             self._diagnostics(population, profiles)
             n_events = self._events(population, profiles, modules, seed, now, no_progress)
         services.forget_cached_aggregates()
         self.stdout.write(
-            self.style.SUCCESS(f"{len(profiles)} commerçants de démo et {n_events} événements créés (graine {seed}).")
+            self.style.SUCCESS(f"{len(profiles)} demo merchants and {n_events} events created (seed {seed}).")
         )
 
     def _profiles(self, population, seed, no_progress):
         user_model = get_user_model()
         users = [
-            user_model(username=f"demo-{i}@{DEMO_DOMAIN}", email=f"demo-{i}@{DEMO_DOMAIN}", password="!demo-unusable")
+            user_model(username=demo_username(i), email=demo_username(i), password="!demo-unusable")
             for i in range(population.n_merchants)
         ]
         for user in users:
@@ -101,7 +113,7 @@ class Command(BaseCommand):
         profiles = MerchantProfile.objects.bulk_create(
             [
                 MerchantProfile(
-                    user=by_username[f"demo-{i}@{DEMO_DOMAIN}"],
+                    user=by_username[demo_username(i)],
                     business_name=f"Démo n° {i}",
                     sector_id=sectors.get(record["sector"]),
                     size_band=record["size_band"],
@@ -115,14 +127,14 @@ class Command(BaseCommand):
         )
         if not all(p.pk for p in profiles):  # backends without RETURNING ids on bulk insert
             by_user = {p.user_id: p for p in MerchantProfile.objects.filter(user__in=users)}
-            profiles = [by_user[by_username[f"demo-{i}@{DEMO_DOMAIN}"].pk] for i in range(population.n_merchants)]
+            profiles = [by_user[by_username[demo_username(i)].pk] for i in range(population.n_merchants)]
         capabilities = dict(Capability.objects.values_list("slug", "pk"))
         goals = dict(Goal.objects.values_list("slug", "pk"))
         caps_through = MerchantProfile.capabilities.through
         goals_through = MerchantProfile.goals.through
         caps_rows, goal_rows = [], []
         for profile, record in tqdm(
-            list(zip(profiles, population.merchants, strict=True)), desc="profils", disable=no_progress
+            list(zip(profiles, population.merchants, strict=True)), desc="Profiles", disable=no_progress
         ):
             caps_rows += [
                 caps_through(merchantprofile_id=profile.pk, capability_id=capabilities[c])
@@ -161,7 +173,7 @@ class Command(BaseCommand):
     def _events(self, population, profiles, modules, seed, now, no_progress) -> int:
         steps = [max(step_count(module), 1) for module in modules]
         rows = []
-        for n, event in enumerate(tqdm(population.events, desc="événements", disable=no_progress)):
+        for n, event in enumerate(tqdm(population.events, desc="Events", disable=no_progress)):
             module = modules[int(event["item"])]
             kind = str(event["kind"])
             value = None
@@ -170,7 +182,7 @@ class Command(BaseCommand):
             elif kind == "step_completed":
                 value = min(int(event["value"]) - 1, steps[int(event["item"])] - 1)
             occurred_at = min(datetime.fromtimestamp(float(event["occurred_at"]), tz=UTC), now)
-            event_id = uuid.uuid5(DEMO_NAMESPACE, f"{seed}-{n}")
+            event_id = demo_event_id(seed, n)
             payload = EventInput(event_id=event_id, module=module.slug, kind=kind, value=value, occurred_at=occurred_at)
             rows.append(
                 EngagementEvent(

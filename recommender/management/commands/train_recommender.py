@@ -10,17 +10,17 @@ STEPS = 5
 
 
 class Command(BaseCommand):
-    help = "Entraîne le recommandeur sur les données de la base, l'évalue et l'active s'il passe la barrière."
+    help = "Train the recommender on the database's data, evaluate it, and activate it if it passes the gate."
 
     def add_arguments(self, parser):
-        parser.add_argument("--model", choices=ALGORITHMS, default="hybrid", help="Modèle à entraîner.")
-        parser.add_argument("--force", action="store_true", help="Active la version même si elle échoue à la barrière.")
-        parser.add_argument("--k", type=int, default=5, help="Longueur des listes évaluées (NDCG@k).")
-        parser.add_argument("--seed", type=int, default=0, help="Graine des découpages et des modèles.")
-        parser.add_argument("--no-progress", action="store_true")
+        parser.add_argument("--model", choices=ALGORITHMS, default="hybrid", help="Model to train.")
+        parser.add_argument("--force", action="store_true", help="Activate the version even if it fails the gate.")
+        parser.add_argument("--k", type=int, default=5, help="Length of the evaluated lists (NDCG@k).")
+        parser.add_argument("--seed", type=int, default=0, help="Seed of the splits and the models.")
+        parser.add_argument("--no-progress", action="store_true", help="Hide the progress bar.")
 
     def handle(self, *args, model, force, k, seed, no_progress, **options):
-        with tqdm(total=STEPS, desc="entraînement", disable=no_progress, file=self.stderr) as bar:
+        with tqdm(total=STEPS, desc="Training", disable=no_progress, file=self.stderr) as bar:
 
             def progress(label):
                 bar.set_postfix_str(label)
@@ -38,27 +38,27 @@ class Command(BaseCommand):
             )
             self.stdout.write("")
         counts = ", ".join(f"{key}={value}" for key, value in version.data_counts.items())
-        self.stdout.write(f"Données : {counts} ; durée {version.training_seconds:.1f} s")
+        self.stdout.write(f"Data: {counts}; took {version.training_seconds:.1f} s")
         active = "—" if gate["active"] is None else f"{gate['active']:.4f} ({gate['active_note']})"
         self.stdout.write(
-            f"Barrière sur {gate['metric']} : candidat {gate['candidate']:.4f}, popularité {gate['popularity']:.4f}, "
-            f"version active {active}"
+            f"Gate on {gate['metric']}: candidate {gate['candidate']:.4f}, popularity {gate['popularity']:.4f}, "
+            f"active version {active}"
         )
         if version.is_active:
             how = (
-                " (forcée)"
+                " (forced)"
                 if gate["forced"] and not (gate["beats_popularity"] and gate["not_worse_than_active"])
                 else ""
             )
-            self.stdout.write(self.style.SUCCESS(f"Version {version.pk} ({version.algorithm}) activée{how}."))
+            self.stdout.write(self.style.SUCCESS(f"Version {version.pk} ({version.algorithm}) activated{how}."))
         else:
             why = []
             if not gate["beats_popularity"]:
-                why.append("ne bat pas la popularité")
+                why.append("does not beat popularity")
             if not gate["not_worse_than_active"]:
-                why.append("moins bonne que la version active")
+                why.append("worse than the active version")
             self.stdout.write(
                 self.style.WARNING(
-                    f"Version {version.pk} rejetée : {' et '.join(why)}. `--force` pour l'activer quand même."
+                    f"Version {version.pk} rejected: {' and '.join(why)}. Use `--force` to activate it anyway."
                 )
             )
