@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from cms import selectors
 from cms.models import CostBand
+from merchants.models import SizeBand
 
 # --- Input ------------------------------------------------------------------------------------
 
@@ -91,9 +92,16 @@ class TaxonomySerializer(serializers.Serializer):
     levels = LevelSerializer(many=True)
     cost_bands = serializers.SerializerMethodField()
 
+    size_bands = serializers.SerializerMethodField()
+
     @extend_schema_field(ChoiceSerializer(many=True))
     def get_cost_bands(self, taxonomy):
         return [{"slug": slug, "name": name} for slug, name in taxonomy.cost_bands]
+
+    @extend_schema_field(ChoiceSerializer(many=True))
+    def get_size_bands(self, taxonomy):
+        """Fixed bands of a merchant profile (merchants.SizeBand), offered here so a form needs one call."""
+        return [{"slug": slug, "name": name} for slug, name in SizeBand.choices]
 
 
 class ShortTermSerializer(serializers.Serializer):

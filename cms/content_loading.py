@@ -114,11 +114,16 @@ class _RichTextChecker(HTMLParser):
     def __init__(self):
         super().__init__()
         self.bad_tags: set[str] = set()
+        self.bad_attributes: set[str] = set()
         self.bad_links: list[str] = []
 
     def handle_starttag(self, tag, attrs):
         if tag not in RICH_TEXT_TAGS:
             self.bad_tags.add(tag)
+        # Only a link's target survives: no event handlers, styles or classes reach API clients.
+        for name, _ in attrs:
+            if not (tag == "a" and name == "href"):
+                self.bad_attributes.add(f"{tag} {name}")
         if tag == "a":
             href = dict(attrs).get("href") or ""
             if not href.startswith(("https://", "http://", "mailto:", "tel:")):
@@ -135,6 +140,8 @@ def _check_rich_text(value, path: Path, field_name: str, problems: _Problems) ->
         problems.add(
             path, field_name, f"tags not allowed: {sorted(checker.bad_tags)} (allowed: {sorted(RICH_TEXT_TAGS)})"
         )
+    if checker.bad_attributes:
+        problems.add(path, field_name, f"attributes not allowed: {sorted(checker.bad_attributes)} (only a href)")
     for href in checker.bad_links:
         problems.add(path, field_name, f"link {href!r} must be an absolute http(s), mailto: or tel: address")
 

@@ -25,7 +25,8 @@ def test_themes_list_every_theme_with_its_published_module_count(api_client):
 
 def test_taxonomy_gives_everything_an_onboarding_form_needs(api_client):
     body = api_client.get("/api/v1/taxonomy/").json()
-    assert set(body) == {"themes", "sectors", "goals", "capabilities", "levels", "cost_bands"}
+    assert set(body) == {"themes", "sectors", "goals", "capabilities", "levels", "cost_bands", "size_bands"}
+    assert [b["slug"] for b in body["size_bands"]] == ["seul", "2-5", "6-10", "11-49"]
     assert {"slug": "restauration", "name": "Restauration et cafés"}.items() <= body["sectors"][2].items() or any(
         s["slug"] == "restauration" for s in body["sectors"]
     )

@@ -138,3 +138,12 @@ def test_pages_and_terms_created_by_editors_are_left_alone(fixtures_copy):
     assert ModulePage.objects.filter(slug="module-maison").exists()
     assert Capability.objects.get(slug="site-vitrine").name == "Site internet (renommé)"
     assert not report.changed
+
+
+def test_rich_text_with_scripts_or_styles_is_refused(fixtures_copy):
+    path = fixtures_copy / "modules" / "se-proteger" / "rgpd-les-bases.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["body"][0] = {"text": '<p onclick="steal()" style="color:red">Bonjour</p>'}
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    with pytest.raises(CommandError, match=r"rgpd-les-bases.yaml: field 'body\[0\].text': attributes not allowed"):
+        call_command("load_content", str(fixtures_copy), "--no-progress")
