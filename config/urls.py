@@ -1,12 +1,12 @@
 from django.conf import settings
 from django.urls import include, path, re_path
-from django.views.generic import TemplateView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from api import views as api_views
 from api.urls import v1, wagtail_api
+from config.client_views import client, client_preview
 
 urlpatterns = [
     path("healthz", api_views.healthz, name="healthz"),
@@ -15,8 +15,9 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("api/v1/", include((v1, "api"))),
     path("api/v2/", wagtail_api.urls),
-    # The reference frontend's preview route: editors land here from the admin's "Aperçu".
-    path("preview/", TemplateView.as_view(template_name="preview.html"), name="headless-preview"),
+    # The reference client: the merchant's app, and the preview route editors land on from "Aperçu".
+    re_path(r"^app/(?P<route>.*)$", client, name="client"),
+    path("preview/", client_preview, name="headless-preview"),
 ]
 
 if settings.DEBUG:
