@@ -153,7 +153,7 @@ def explain(
         parts = model.component_scores(x, user_features=u[None, :])
         weights = model.blend_weights(x)
         share = {name: weights[name][0] * parts[name][0] for name in parts}
-        content, collab, pop = model.content_, model.collaborative_, model.popularity_
+        content, collab, pop = model.content_component(x), model.collaborative_, model.popularity_
     else:
         ones = np.ones(model.n_items_)
         share = {"content": ones, "collaborative": ones, "popularity": ones}
