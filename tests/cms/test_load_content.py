@@ -11,6 +11,7 @@ from wagtail.models import Revision
 from cms.content_loading import load_catalogue
 from cms.models import Capability, DiagnosticQuestion, ModulePage, Theme, ThemePage
 from tests.conftest import CONTENT_ROOT
+from tests.factories import module_like
 
 pytestmark = pytest.mark.django_db
 
@@ -117,20 +118,7 @@ def test_a_module_edited_in_the_admin_is_not_overwritten(fixtures_copy, django_u
 
 
 def test_pages_and_terms_created_by_editors_are_left_alone(fixtures_copy):
-    theme_page = ThemePage.objects.get(slug="etre-visible")
-    own = ModulePage.objects.get(slug="creer-sa-fiche-google").get_latest_revision_as_object()
-    custom = ModulePage(
-        title="Module maison",
-        slug="module-maison",
-        summary="Écrit dans l'admin.",
-        body=own.body.raw_data,
-        estimated_minutes=20,
-        level=own.level,
-        theme=own.theme,
-    )
-    custom.goals = list(own.goals.all())
-    custom.capabilities_built = list(own.capabilities_built.all())
-    theme_page.add_child(instance=custom)
+    module_like("creer-sa-fiche-google", slug="module-maison", title="Module maison", summary="Écrit dans l'admin.")
     Capability.objects.filter(slug="site-vitrine").update(name="Site internet (renommé)")
 
     report = load_catalogue(root=fixtures_copy)

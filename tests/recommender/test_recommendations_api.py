@@ -11,10 +11,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from cms.models import ModulePage, ThemePage
+from cms.models import ModulePage
 from merchants import services as merchant_services
 from recommender import selectors, services
 from recommender.models import Impression, ModelVersion
+from tests.factories import module_like
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("trained_model")]
 
@@ -141,21 +142,13 @@ def test_an_active_boost_lifts_a_module_and_an_expired_one_does_not(make_merchan
 
 
 def test_a_module_published_after_training_is_ranked_from_its_features(make_merchant, no_exploration):
-    theme_page = ThemePage.objects.get(slug="vendre-en-ligne")
-    model = ModulePage.objects.get(slug="lancer-le-click-and-collect").get_latest_revision_as_object()
-    new = ModulePage(
-        title="Vendre sur les réseaux sociaux",
+    module_like(
+        "lancer-le-click-and-collect",
         slug="vendre-sur-les-reseaux-sociaux",
+        title="Vendre sur les réseaux sociaux",
         summary="Un module publié après l'entraînement.",
-        body=model.body.raw_data,
-        estimated_minutes=30,
-        level=model.level,
-        theme=model.theme,
+        publish=True,
     )
-    new.goals = list(model.goals.all())
-    new.capabilities_built = list(model.capabilities_built.all())
-    theme_page.add_child(instance=new)
-    new.save_revision().publish()
 
     merchant = make_merchant()
     response = merchant.recommendations(theme="vendre-en-ligne", limit=20)
