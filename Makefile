@@ -40,6 +40,8 @@ run: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/hadolint Dockerfile
+	DJANGO_SETTINGS_MODULE=config.settings_test $(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
+	DJANGO_SETTINGS_MODULE=config.settings_test $(BIN)/python manage.py makemigrations --check --dry-run -v 0
 
 test: install browser lint test-sqlite
 	@if [ "$${CI:-}" = "true" ]; then $(MAKE) --no-print-directory test-services; fi
