@@ -96,9 +96,11 @@ def check_password_strength(password: str, *, user) -> None:
 
 class RegisterSerializer(serializers.Serializer):
     email = serializers.EmailField(max_length=150)
-    password = PasswordField(help_text="10 caractères au moins, pas trop courant, pas que des chiffres.")
+    password = PasswordField(
+        help_text="At least 10 characters, not too common, not only digits, not too close to the email."
+    )
     personalisation_consent = serializers.BooleanField(
-        default=False, help_text="Accepte que ses usages servent à personnaliser les recommandations."
+        default=False, help_text="Consent to using the merchant's activity to personalise recommendations."
     )
 
     def validate(self, attrs):
@@ -117,11 +119,11 @@ class LoginSerializer(serializers.Serializer):
 
 
 class RefreshSerializer(serializers.Serializer):
-    refresh = serializers.CharField(max_length=200, help_text="Le jeton de rafraîchissement reçu à la connexion.")
+    refresh = serializers.CharField(max_length=200, help_text="The refresh token received at sign-in.")
 
 
 class LogoutSerializer(serializers.Serializer):
-    everywhere = serializers.BooleanField(default=False, help_text="Déconnecte aussi tous les autres appareils.")
+    everywhere = serializers.BooleanField(default=False, help_text="Also sign out every other device.")
 
 
 class PasswordChangeSerializer(serializers.Serializer):
@@ -135,9 +137,9 @@ class PasswordChangeSerializer(serializers.Serializer):
 
 class TokenPairSerializer(serializers.Serializer):
     token_type = serializers.CharField(default="Bearer")
-    access = serializers.CharField(help_text="À envoyer dans `Authorization: Bearer …` ; valable 15 minutes.")
+    access = serializers.CharField(help_text="Send as `Authorization: Bearer …`; valid 15 minutes.")
     access_expires_at = serializers.DateTimeField()
-    refresh = serializers.CharField(help_text="À n'utiliser qu'une fois, sur /auth/refresh/ ; il change à chaque fois.")
+    refresh = serializers.CharField(help_text="Single use, at /auth/refresh/; a new one is issued every time.")
     refresh_expires_at = serializers.DateTimeField()
 
 
@@ -152,17 +154,17 @@ class AccountSerializer(serializers.Serializer):
 
 class ProfileSerializer(serializers.Serializer):
     business_name = serializers.CharField(max_length=160, allow_blank=True)
-    sector = TaxonomySlugField(kind="sectors", allow_null=True, help_text="Slug d'un secteur de /api/v1/taxonomy/.")
+    sector = TaxonomySlugField(kind="sectors", allow_null=True, help_text="A sector slug from /api/v1/taxonomy/.")
     size_band = serializers.ChoiceField(
-        choices=SizeBand.choices, allow_blank=True, help_text="Personnes qui travaillent dans le commerce."
+        choices=SizeBand.choices, allow_blank=True, help_text="Number of people working in the business."
     )
     postcode = serializers.CharField(
-        max_length=5, allow_blank=True, validators=[FRENCH_POSTCODE], help_text="Code postal français."
+        max_length=5, allow_blank=True, validators=[FRENCH_POSTCODE], help_text="French postcode."
     )
-    capabilities = TaxonomySlugsField(kind="capabilities", help_text="Ce que le commerçant a déjà (slugs).")
-    goals = TaxonomySlugsField(kind="goals", help_text="Ce que le commerçant veut (slugs).")
+    capabilities = TaxonomySlugsField(kind="capabilities", help_text="Capabilities the merchant already has (slugs).")
+    goals = TaxonomySlugsField(kind="goals", help_text="Goals the merchant pursues (slugs).")
     personalisation_consent = serializers.BooleanField(
-        help_text="Accepte que son historique serve à personnaliser ; le retrait prend effet immédiatement."
+        help_text="Consent to using the merchant's history for personalisation; withdrawal takes effect immediately."
     )
     consent_updated_at = serializers.DateTimeField(read_only=True, allow_null=True)
     updated_at = serializers.DateTimeField(read_only=True)
@@ -202,11 +204,11 @@ class QuestionnaireSerializer(serializers.Serializer):
 
 class DiagnosticSubmitSerializer(serializers.Serializer):
     questionnaire = serializers.SlugField(
-        required=False, help_text="Slug du questionnaire ; par défaut celui de GET /api/v1/diagnostic/."
+        required=False, help_text="Questionnaire slug; defaults to the one of GET /api/v1/diagnostic/."
     )
     answers = serializers.DictField(
         child=serializers.ListField(child=serializers.CharField(max_length=80), max_length=20),
-        help_text="Pour chaque slug de question, la liste des slugs de réponses choisies (une seule si `single`).",
+        help_text="For each question slug, the list of chosen answer slugs (exactly one for `single`).",
     )
 
 
@@ -219,7 +221,7 @@ class DiagnosticResultSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     questionnaire = serializers.CharField(source="questionnaire_slug")
     taken_at = serializers.DateTimeField(source="created_at")
-    theme_scores = serializers.DictField(child=serializers.IntegerField(), help_text="{slug de thème: 0–100}")
+    theme_scores = serializers.DictField(child=serializers.IntegerField(), help_text="{theme slug: 0–100}")
     overall_score = serializers.IntegerField()
     band = ShortBandSerializer(source="*")
     capabilities_detected = serializers.ListField(child=serializers.CharField())
@@ -230,20 +232,18 @@ class DiagnosticResultSerializer(serializers.Serializer):
 
 
 class EngagementEventSerializer(serializers.Serializer):
-    event_id = serializers.UUIDField(
-        help_text="Généré par l'application ; le renvoyer tel quel en cas de nouvel essai."
-    )
-    module = serializers.CharField(max_length=255, help_text="Slug d'un module publié.")
+    event_id = serializers.UUIDField(help_text="Generated by the app; send it unchanged when retrying.")
+    module = serializers.CharField(max_length=255, help_text="Slug of a published module.")
     kind = serializers.ChoiceField(choices=EngagementEvent.Kind.choices)
     value = serializers.IntegerField(
         required=False,
         allow_null=True,
         min_value=-32768,
         max_value=32767,
-        help_text="`rated` : note de 1 à 5 ; `step_completed` : index de l'étape (0 = première) ; sinon absent.",
+        help_text="`rated`: rating from 1 to 5; `step_completed`: step index (0 = first); otherwise omitted.",
     )
     occurred_at = serializers.DateTimeField(
-        required=False, allow_null=True, help_text="Absent : l'heure du serveur. Au plus 5 minutes dans le futur."
+        required=False, allow_null=True, help_text="Omitted: server time. At most 5 minutes in the future."
     )
     recommendation_id = serializers.UUIDField(required=False, allow_null=True)
 
@@ -255,7 +255,7 @@ class EventOutcomeSerializer(serializers.Serializer):
     event_id = serializers.CharField(allow_null=True)
     status = serializers.ChoiceField(choices=["created", "duplicate", "conflict", "invalid"])
     errors = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()), required=False, help_text="Pour invalid/conflict."
+        child=serializers.ListField(child=serializers.CharField()), required=False, help_text="For invalid/conflict."
     )
 
     def to_representation(self, instance):
@@ -285,12 +285,14 @@ class ThemeRefSerializer(serializers.Serializer):
 
 class ThemeProgressSerializer(serializers.Serializer):
     theme = ThemeRefSerializer()
-    modules_total = serializers.IntegerField(help_text="Modules publiés dans le thème.")
+    modules_total = serializers.IntegerField(help_text="Published modules in the theme.")
     modules_completed = ModuleRefSerializer(many=True)
     modules_in_progress = ModuleRefSerializer(many=True)
-    capabilities_covered = serializers.SerializerMethodField(help_text="Slugs des compétences du thème acquises.")
+    capabilities_covered = serializers.SerializerMethodField(
+        help_text="Slugs of the theme's capabilities already acquired."
+    )
     capabilities_total = serializers.IntegerField()
-    diagnostic_score = serializers.IntegerField(allow_null=True, help_text="Du dernier autodiagnostic.")
+    diagnostic_score = serializers.IntegerField(allow_null=True, help_text="From the latest self-diagnostic.")
 
     def get_capabilities_covered(self, progress) -> list[str]:
         return [capability.slug for capability in progress.capabilities_covered]
@@ -326,18 +328,24 @@ class ProgressSerializer(serializers.Serializer):
     themes = ThemeProgressSerializer(many=True)
     last_diagnostic = LastDiagnosticSerializer(allow_null=True)
     bookmarks = ModuleRefSerializer(many=True)
-    started_modules = StartedModuleSerializer(many=True, help_text="Les plus récents d'abord, avec l'étape suivante.")
+    started_modules = StartedModuleSerializer(many=True, help_text="Most recent first, with the next step.")
 
 
 # --- Help requests -----------------------------------------------------------------------------
 
 
 class HelpRequestCreateSerializer(serializers.Serializer):
-    theme = TaxonomySlugField(kind="themes", required=False, help_text="Slug du thème ; déduit du module si absent.")
-    module = PublishedModuleField(required=False, allow_null=True, help_text="Slug d'un module publié (facultatif).")
-    message = serializers.CharField(max_length=2000, help_text="Le besoin, avec vos mots.")
+    theme = TaxonomySlugField(
+        kind="themes", required=False, help_text="Theme slug; inferred from the module when omitted."
+    )
+    module = PublishedModuleField(required=False, allow_null=True, help_text="Slug of a published module (optional).")
+    message = serializers.CharField(max_length=2000, help_text="The need, in the merchant's own words.")
     availability = serializers.CharField(
-        max_length=300, required=False, default="", allow_blank=True, help_text="Par exemple : « lundi matin »."
+        max_length=300,
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text='Free text (French), e.g. "lundi matin".',
     )
 
     def validate(self, attrs):
@@ -372,7 +380,7 @@ class HelpRatingSerializer(serializers.Serializer):
     comment = serializers.CharField(max_length=2000, required=False, default="", allow_blank=True)
 
 
-# --- RGPD export -------------------------------------------------------------------------------
+# --- GDPR export -------------------------------------------------------------------------------
 
 
 class PersonalDataExportSerializer(serializers.Serializer):

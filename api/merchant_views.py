@@ -1,4 +1,4 @@
-"""The merchant API: accounts, profile, self-diagnostic, engagement events, progress, help requests, RGPD.
+"""The merchant API: accounts, profile, self-diagnostic, engagement events, progress, help requests, GDPR.
 
 Thin views: validate with a serializer, call one service or selector from `merchants`, serialize the answer.
 Every /me/ endpoint reads only the signed-in merchant's own data; nothing is cached by browsers or proxies.
@@ -60,10 +60,10 @@ ERROR_STATUS = {
     services.InvalidTransition: (status.HTTP_409_CONFLICT, "invalid_transition"),
 }
 
-E400 = OpenApiResponse(ERROR, "Valeurs invalides : `fields` nomme chaque champ fautif.")
-E401 = OpenApiResponse(ERROR, "Jeton absent, invalide ou expiré (ou compte qui n'est pas un compte commerçant).")
-E404 = OpenApiResponse(ERROR, "Introuvable (ou appartenant à un autre commerçant).")
-E429 = OpenApiResponse(ERROR, "Trop de tentatives : réessayez après le délai de l'en-tête Retry-After.")
+E400 = OpenApiResponse(ERROR, "Invalid values: `fields` names each offending field.")
+E401 = OpenApiResponse(ERROR, "Missing, invalid or expired token (or not a merchant account).")
+E404 = OpenApiResponse(ERROR, "Not found (or owned by another merchant).")
+E429 = OpenApiResponse(ERROR, "Too many attempts: retry after the delay in the Retry-After header.")
 AUTH_ERRORS = {401: E401}
 
 
@@ -117,7 +117,7 @@ def token_response(tokens: services.IssuedTokens, status_code=status.HTTP_200_OK
 
 @extend_schema(
     tags=["merchant accounts"],
-    summary="Créer un compte commerçant (connecté aussitôt)",
+    summary="Create a merchant account (signed in at once)",
     request=RegisterSerializer,
     responses={201: TokenPairSerializer, 400: E400, 429: E429},
     auth=[],
@@ -131,9 +131,9 @@ class RegisterView(PublicAuthView):
 
 @extend_schema(
     tags=["merchant accounts"],
-    summary="Se connecter : un jeton d'accès (15 min) et un jeton de rafraîchissement",
+    summary="Sign in: an access token (15 min) and a refresh token",
     request=LoginSerializer,
-    responses={200: TokenPairSerializer, 400: E400, 401: OpenApiResponse(ERROR, "Identifiants incorrects"), 429: E429},
+    responses={200: TokenPairSerializer, 400: E400, 401: OpenApiResponse(ERROR, "Wrong credentials"), 429: E429},
     auth=[],
 )
 class LoginView(PublicAuthView):
@@ -145,9 +145,9 @@ class LoginView(PublicAuthView):
 
 @extend_schema(
     tags=["merchant accounts"],
-    summary="Échanger le jeton de rafraîchissement contre une nouvelle paire (il ne sert qu'une fois)",
+    summary="Exchange the refresh token for a new pair (it works only once)",
     request=RefreshSerializer,
-    responses={200: TokenPairSerializer, 400: E400, 401: OpenApiResponse(ERROR, "Session expirée"), 429: E429},
+    responses={200: TokenPairSerializer, 400: E400, 401: OpenApiResponse(ERROR, "Session expired"), 429: E429},
     auth=[],
 )
 class RefreshView(PublicAuthView):
@@ -159,7 +159,7 @@ class RefreshView(PublicAuthView):
 
 @extend_schema(
     tags=["merchant accounts"],
-    summary="Se déconnecter (cet appareil, ou tous)",
+    summary="Sign out (this device, or all of them)",
     request=LogoutSerializer,
     responses={204: None, **AUTH_ERRORS},
 )
@@ -173,7 +173,7 @@ class LogoutView(MerchantView):
 
 @extend_schema(
     tags=["merchant accounts"],
-    summary="Changer de mot de passe : toutes les sessions sont fermées, une nouvelle est ouverte",
+    summary="Change the password: every session is closed, a new one is opened",
     request=PasswordChangeSerializer,
     responses={200: TokenPairSerializer, 400: E400, **AUTH_ERRORS},
 )
@@ -186,18 +186,18 @@ class PasswordChangeView(MerchantView):
 
 class MeView(MerchantView):
     @extend_schema(
-        tags=["merchant accounts"], summary="Le compte connecté", responses={200: AccountSerializer, **AUTH_ERRORS}
+        tags=["merchant accounts"], summary="The signed-in account", responses={200: AccountSerializer, **AUTH_ERRORS}
     )
     def get(self, request):
         return Response(AccountSerializer(request.user).data)
 
     @extend_schema(
-        tags=["RGPD"],
-        summary="Effacer le compte et toutes ses données personnelles (irréversible)",
+        tags=["GDPR"],
+        summary="Erase the account and all its personal data (irreversible)",
         description=(
-            "Supprime le compte, le profil, les sessions (tous les jetons cessent de fonctionner), les "
-            "autodiagnostics et les demandes d'accompagnement. Les événements d'usage sont anonymisés de "
-            "façon irréversible (plus de commerçant, identifiant remplacé, date réduite au jour)."
+            "Deletes the account, the profile, the sessions (every token stops working), the self-diagnostics "
+            "and the help requests. Usage events are irreversibly anonymised (no merchant, identifier replaced, "
+            "date truncated to the day)."
         ),
         responses={204: None, **AUTH_ERRORS},
     )
@@ -207,8 +207,8 @@ class MeView(MerchantView):
 
 
 @extend_schema(
-    tags=["RGPD"],
-    summary="Toutes les données personnelles détenues sur le commerçant, en JSON",
+    tags=["GDPR"],
+    summary="All personal data held about the merchant, as JSON",
     responses={200: PersonalDataExportSerializer, **AUTH_ERRORS},
 )
 class ExportView(MerchantView):
@@ -228,14 +228,14 @@ class ProfileView(MerchantView):
         return Response(ProfileSerializer(selectors.profile_with_taxonomy(merchant=self.merchant)).data)
 
     @extend_schema(
-        tags=["merchant profile"], summary="Le profil du commerce", responses={200: ProfileSerializer, **AUTH_ERRORS}
+        tags=["merchant profile"], summary="The business profile", responses={200: ProfileSerializer, **AUTH_ERRORS}
     )
     def get(self, request):
         return self.profile_response()
 
     @extend_schema(
         tags=["merchant profile"],
-        summary="Remplacer le profil (tous les champs)",
+        summary="Replace the profile (all fields)",
         responses={200: ProfileSerializer, 400: E400, **AUTH_ERRORS},
     )
     def put(self, request):
@@ -243,7 +243,7 @@ class ProfileView(MerchantView):
 
     @extend_schema(
         tags=["merchant profile"],
-        summary="Modifier certains champs du profil",
+        summary="Update some fields of the profile",
         responses={200: ProfileSerializer, 400: E400, **AUTH_ERRORS},
     )
     def patch(self, request):
@@ -261,8 +261,8 @@ class ProfileView(MerchantView):
 
 @extend_schema(
     tags=["diagnostic"],
-    summary="Le questionnaire d'autodiagnostic (public)",
-    parameters=[OpenApiParameter("questionnaire", OpenApiTypes.STR, description="Slug ; le premier par défaut.")],
+    summary="The self-diagnostic questionnaire (public)",
+    parameters=[OpenApiParameter("questionnaire", OpenApiTypes.STR, description="Slug; defaults to the first one.")],
     responses={200: QuestionnaireSerializer, 404: E404},
 )
 class QuestionnaireView(CachedContentMixin, APIView):
@@ -276,7 +276,7 @@ class QuestionnaireView(CachedContentMixin, APIView):
 class MyDiagnosticsView(MerchantView):
     @extend_schema(
         tags=["diagnostic"],
-        summary="Mes autodiagnostics passés, du plus récent au plus ancien",
+        summary="My past self-diagnostics, most recent first",
         responses={200: DiagnosticResultSerializer(many=True), **AUTH_ERRORS},
     )
     def get(self, request):
@@ -285,17 +285,17 @@ class MyDiagnosticsView(MerchantView):
 
     @extend_schema(
         tags=["diagnostic"],
-        summary="Enregistrer un autodiagnostic : scores par thème, score global, niveau",
+        summary="Record a self-diagnostic: scores per theme, overall score, band",
         description=(
-            "Toutes les questions doivent avoir une réponse. Les compétences détectées s'ajoutent au profil "
-            "(celles déjà déclarées restent). Erreurs : `fields` a une clé `answers.<slug de question>` par "
-            "question manquante, inconnue ou mal remplie."
+            "Every question must be answered. Detected capabilities are added to the profile (those already "
+            "declared stay). Errors: `fields` has one `answers.<question slug>` key per missing, unknown or "
+            "malformed answer."
         ),
         request=DiagnosticSubmitSerializer,
         responses={201: DiagnosticResultSerializer, 400: E400, 404: E404, **AUTH_ERRORS},
         examples=[
             OpenApiExample(
-                "Réponses",
+                "Answers",
                 request_only=True,
                 value={"answers": {"fiche-etablissement": ["oui-a-jour"], "site-et-adresse": ["site-internet"]}},
             )
@@ -320,12 +320,11 @@ EVENT_STATUS = {"created": 201, "duplicate": 200, "conflict": 409, "invalid": 40
 
 @extend_schema(
     tags=["engagement"],
-    summary="Envoyer un événement, ou un lot de 1 à 500 (file d'attente hors ligne)",
+    summary="Send one event, or a batch of 1 to 500 (offline queue)",
     description=(
-        "Un objet : 201 `created`, 200 `duplicate` (déjà reçu, même contenu), 409 `conflict` (même "
-        "`event_id`, autre contenu), 400 `invalid`. Un tableau : toujours 200 avec un résultat par "
-        "événement, dans l'ordre ; les bons sont enregistrés même si d'autres sont refusés. Renvoyer un "
-        "lot déjà envoyé n'enregistre rien deux fois."
+        "An object: 201 `created`, 200 `duplicate` (already received, same content), 409 `conflict` (same "
+        "`event_id`, different content), 400 `invalid`. An array: always 200 with one result per event, in "
+        "order; valid events are recorded even if others are refused. Resending a batch records nothing twice."
     ),
     request=PolymorphicProxySerializer(
         component_name="EngagementEventOrBatch",
@@ -335,16 +334,16 @@ EVENT_STATUS = {"created": 201, "duplicate": 200, "conflict": 409, "invalid": 40
     ),
     responses={
         200: OpenApiResponse(
-            EventBatchResultSerializer, "Lot : un résultat par événement (ou un événement unique déjà reçu)"
+            EventBatchResultSerializer, "Batch: one result per event (or a single event already received)"
         ),
-        201: OpenApiResponse(EventOutcomeSerializer, "Événement unique enregistré"),
+        201: OpenApiResponse(EventOutcomeSerializer, "Single event recorded"),
         400: E400,
-        409: OpenApiResponse(ERROR, "Événement unique : `event_id` déjà utilisé pour un autre contenu"),
+        409: OpenApiResponse(ERROR, "Single event: `event_id` already used for different content"),
         **AUTH_ERRORS,
     },
     examples=[
         OpenApiExample(
-            "Un événement",
+            "One event",
             request_only=True,
             value={
                 "event_id": "0b7e5f7e-3c1a-4c55-9a3e-6c1d2f0e9a11",
@@ -399,7 +398,7 @@ class EventsView(MerchantView):
 
 @extend_schema(
     tags=["engagement"],
-    summary="Ma progression : par thème, favoris, étape suivante de chaque module commencé",
+    summary="My progress: per theme, bookmarks, next step of each started module",
     responses={200: ProgressSerializer, **AUTH_ERRORS},
 )
 class ProgressView(MerchantView):
@@ -413,7 +412,7 @@ class ProgressView(MerchantView):
 class HelpRequestListView(MerchantView):
     @extend_schema(
         tags=["help requests"],
-        summary="Mes demandes d'accompagnement",
+        summary="My help requests",
         responses={200: HelpRequestSerializer(many=True), **AUTH_ERRORS},
     )
     def get(self, request):
@@ -422,7 +421,7 @@ class HelpRequestListView(MerchantView):
 
     @extend_schema(
         tags=["help requests"],
-        summary="Demander l'aide d'un étudiant sur un thème ou un module",
+        summary="Ask a student for help with a theme or a module",
         request=HelpRequestCreateSerializer,
         responses={201: HelpRequestSerializer, 400: E400, **AUTH_ERRORS},
     )
@@ -446,7 +445,7 @@ ID = [OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)]
 
 @extend_schema(
     tags=["help requests"],
-    summary="Une de mes demandes, avec son statut",
+    summary="One of my help requests, with its status",
     parameters=ID,
     responses={200: HelpRequestSerializer, 404: E404, **AUTH_ERRORS},
 )
@@ -457,13 +456,13 @@ class HelpRequestDetailView(OwnHelpRequestMixin, MerchantView):
 
 @extend_schema(
     tags=["help requests"],
-    summary="Annuler une demande pas encore terminée",
+    summary="Cancel a help request that is not finished yet",
     parameters=ID,
     request=None,
     responses={
         200: HelpRequestSerializer,
         404: E404,
-        409: OpenApiResponse(ERROR, "Déjà terminée ou annulée"),
+        409: OpenApiResponse(ERROR, "Already finished or cancelled"),
         **AUTH_ERRORS,
     },
 )
@@ -475,14 +474,14 @@ class HelpRequestCancelView(OwnHelpRequestMixin, MerchantView):
 
 @extend_schema(
     tags=["help requests"],
-    summary="Noter l'accompagnement reçu (1 à 5), une fois la demande terminée",
+    summary="Rate the help received (1 to 5), once the request is finished",
     parameters=ID,
     request=HelpRatingSerializer,
     responses={
         200: HelpRequestSerializer,
         400: E400,
         404: E404,
-        409: OpenApiResponse(ERROR, "La demande n'est pas terminée"),
+        409: OpenApiResponse(ERROR, "The request is not finished"),
         **AUTH_ERRORS,
     },
 )

@@ -7,3 +7,6 @@ class PageNumberPagination(pagination.PageNumberPagination):
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 100
+    # Schema text for developers, in English whatever LANGUAGE_CODE translates DRF's defaults to.
+    page_query_description = "A page number within the paginated result set."
+    page_size_query_description = "Number of results to return per page (at most 100)."

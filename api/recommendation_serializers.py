@@ -8,8 +8,8 @@ MAX_LIMIT = 20
 
 
 class RecommendationQuerySerializer(serializers.Serializer):
-    limit = serializers.IntegerField(min_value=1, max_value=MAX_LIMIT, default=5, help_text="De 1 à 20 (5 par défaut).")
-    theme = SlugListField(kind="themes", help_text="Un slug de thème : seulement les modules de ce thème.")
+    limit = serializers.IntegerField(min_value=1, max_value=MAX_LIMIT, default=5, help_text="From 1 to 20 (default 5).")
+    theme = SlugListField(kind="themes", help_text="One theme slug: only modules of that theme.")
 
     def validate_theme(self, value):
         if len(value) > 1:
@@ -20,8 +20,8 @@ class RecommendationQuerySerializer(serializers.Serializer):
 class ReasonSerializer(serializers.Serializer):
     code = serializers.ChoiceField(
         choices=["content", "collaborative", "popularity", "editorial", "new", "fallback"],
-        help_text="content : votre profil ; collaborative : des commerçants comme vous ; popularity : très suivi ; "
-        "editorial : mis en avant ; new : module récent ; fallback : aucune raison particulière.",
+        help_text="content: matches the profile; collaborative: merchants alike took it; popularity: widely followed; "
+        "editorial: featured by editors; new: recent module; fallback: no particular reason.",
     )
     text = serializers.CharField()
 
@@ -33,15 +33,13 @@ class ModuleLinkSerializer(serializers.Serializer):
 
 class RecommendationSerializer(serializers.Serializer):
     rank = serializers.IntegerField()
-    score = serializers.FloatField(help_text="Score du classement (comparable au sein d'une même réponse).")
+    score = serializers.FloatField(help_text="Ranking score (comparable within one response only).")
     module = ModuleSummarySerializer()
     reasons = ReasonSerializer(many=True)
     missing_prerequisites = ShortTermSerializer(
-        many=True, help_text="Compétences que le module demande et que vous n'avez pas encore."
+        many=True, help_text="Capabilities the module requires that the merchant does not have yet."
     )
-    prepare_with = ModuleLinkSerializer(
-        many=True, help_text="Modules qui font acquérir ces compétences, à faire avant."
-    )
+    prepare_with = ModuleLinkSerializer(many=True, help_text="Modules that build those capabilities, to take first.")
 
 
 class ModelVersionRefSerializer(serializers.Serializer):
@@ -51,10 +49,10 @@ class ModelVersionRefSerializer(serializers.Serializer):
 
 class RecommendationsSerializer(serializers.Serializer):
     recommendation_id = serializers.UUIDField(
-        help_text="À renvoyer dans les événements (`recommendation_id`) issus de cette liste."
+        help_text="Send back as `recommendation_id` in the events that come from this list."
     )
-    model_version = ModelVersionRefSerializer(allow_null=True, help_text="Null quand une solution de repli a servi.")
-    strategy = serializers.CharField(help_text="hybrid (modèle entraîné), fallback-popularity ou fallback-catalogue.")
-    personalised = serializers.BooleanField(help_text="False sans consentement : l'historique n'est pas utilisé.")
+    model_version = ModelVersionRefSerializer(allow_null=True, help_text="Null when a fallback served the list.")
+    strategy = serializers.CharField(help_text="hybrid (trained model), fallback-popularity or fallback-catalogue.")
+    personalised = serializers.BooleanField(help_text="False without consent: history is not used.")
     notice = serializers.CharField(allow_null=True)
     results = RecommendationSerializer(many=True)

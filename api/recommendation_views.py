@@ -11,19 +11,19 @@ from recommender import serving
 
 @extend_schema(
     tags=["recommendations"],
-    summary="Les prochains modules recommandés au commerçant connecté, avec leurs raisons",
+    summary="The next modules recommended to the signed-in merchant, with their reasons",
     description=(
-        "Classement du modèle actif (ou d'une solution de repli, jamais d'erreur faute de modèle). Les modules "
-        "terminés ou écartés n'apparaissent pas ; un module terminé disparaît dès l'appel suivant. Sans "
-        "consentement à la personnalisation, l'historique n'est pas utilisé (`personalised: false`). Renvoyez "
-        "`recommendation_id` dans les événements issus de cette liste. Jamais mis en cache."
+        "Ranking by the active model (or by a fallback: never an error for want of a model). Completed or "
+        "dismissed modules are left out; a completed module disappears from the next call on. Without "
+        "personalisation consent, history is not used (`personalised: false`). Send `recommendation_id` back "
+        "in the events that come from this list. Never cached."
     ),
     parameters=[RecommendationQuerySerializer],
     responses={
         200: RecommendationsSerializer,
         400: E400,
         401: E401,
-        403: OpenApiResponse(description="Compte qui n'est pas un compte commerçant."),
+        403: OpenApiResponse(description="Not a merchant account."),
     },
 )
 class RecommendationsView(MerchantView):

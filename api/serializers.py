@@ -37,13 +37,13 @@ class SlugListField(serializers.CharField):
 
 
 class ModuleFilterSerializer(serializers.Serializer):
-    theme = SlugListField(kind="themes", help_text="Slugs de thèmes, séparés par des virgules.")
-    sector = SlugListField(kind="sectors", help_text="Slugs de secteurs ; un module sans secteur visé convient à tous.")
-    goal = SlugListField(kind="goals", help_text="Slugs d'objectifs servis.")
-    capability = SlugListField(kind="capabilities", help_text="Slugs des compétences que le module fait acquérir.")
-    level = SlugListField(kind="levels", help_text="Slugs de niveaux.")
-    cost_band = SlugListField(kind="cost_bands", help_text="Tranches de coût.")
-    q = serializers.CharField(required=False, allow_blank=True, max_length=200, help_text="Recherche plein texte.")
+    theme = SlugListField(kind="themes", help_text="Theme slugs, comma-separated.")
+    sector = SlugListField(kind="sectors", help_text="Sector slugs; a module with no target sector suits every sector.")
+    goal = SlugListField(kind="goals", help_text="Slugs of the goals served.")
+    capability = SlugListField(kind="capabilities", help_text="Slugs of the capabilities the module builds.")
+    level = SlugListField(kind="levels", help_text="Level slugs.")
+    cost_band = SlugListField(kind="cost_bands", help_text="Cost band slugs.")
+    q = serializers.CharField(required=False, allow_blank=True, max_length=200, help_text="Full-text search.")
 
     def to_filters(self) -> selectors.ModuleFilters:
         data = self.validated_data
@@ -68,7 +68,7 @@ class TermSerializer(serializers.Serializer):
 
 
 class ThemeSerializer(TermSerializer):
-    module_count = serializers.IntegerField(help_text="Modules publiés dans ce thème.")
+    module_count = serializers.IntegerField(help_text="Published modules in this theme.")
 
 
 class CapabilitySerializer(TermSerializer):
@@ -127,12 +127,12 @@ class ModuleSummarySerializer(serializers.Serializer):
     level = ShortTermSerializer()
     estimated_minutes = serializers.IntegerField()
     cost_band = DocumentedCostBandField()
-    sectors = ShortTermSerializer(many=True, source="target_sectors.all", help_text="Vide = tous les secteurs.")
+    sectors = ShortTermSerializer(many=True, source="target_sectors.all", help_text="Empty = all sectors.")
     goals = ShortTermSerializer(many=True, source="goals.all")
     capabilities_required = ShortTermSerializer(many=True, source="capabilities_required.all")
     capabilities_built = ShortTermSerializer(many=True, source="capabilities_built.all")
     last_published_at = serializers.DateTimeField()
-    url = serializers.SerializerMethodField(help_text="Adresse de la fiche détaillée dans cette API.")
+    url = serializers.SerializerMethodField(help_text="URL of the module's detail endpoint in this API.")
 
     def get_url(self, module) -> str:
         path = reverse("api:module-detail", kwargs={"slug": module.slug})
@@ -147,9 +147,9 @@ class BodyBlockSerializer(serializers.Serializer):
     id = serializers.CharField()
     value = serializers.JSONField(
         help_text=(
-            "text/tip/warning: HTML ; step: {title, text (HTML)} ; checklist: {title, items[]} ; "
-            "resource: {title, url, description} ; video: {url, caption} ; "
-            "image: {alt, caption, renditions: {small, medium, large: {url, width, height}}} ; "
+            "text/tip/warning: HTML; step: {title, text (HTML)}; checklist: {title, items[]}; "
+            "resource: {title, url, description}; video: {url, caption}; "
+            "image: {alt, caption, renditions: {small, medium, large: {url, width, height}}}; "
             "testimonial: {quote, author, business}"
         )
     )

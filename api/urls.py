@@ -16,7 +16,7 @@ v1 = [
     path("taxonomy/", views.TaxonomyView.as_view(), name="taxonomy"),
     path("modules/", views.ModuleListView.as_view(), name="module-list"),
     path("modules/<slug:slug>/", views.ModuleDetailView.as_view(), name="module-detail"),
-    # merchants: accounts, profile, diagnostic, events, progress, help requests, RGPD
+    # merchants: accounts, profile, diagnostic, events, progress, help requests, GDPR
     path("auth/register/", merchant_views.RegisterView.as_view(), name="auth-register"),
     path("auth/login/", merchant_views.LoginView.as_view(), name="auth-login"),
     path("auth/refresh/", merchant_views.RefreshView.as_view(), name="auth-refresh"),

@@ -37,7 +37,7 @@ ERROR = inline_serializer(
 )
 
 
-@extend_schema(tags=["catalogue"], summary="Thèmes du catalogue, avec le nombre de modules publiés")
+@extend_schema(tags=["catalogue"], summary="Catalogue themes, with their number of published modules")
 class ThemeListView(CachedContentMixin, generics.ListAPIView):
     serializer_class = ThemeSerializer
     pagination_class = None
@@ -48,7 +48,7 @@ class ThemeListView(CachedContentMixin, generics.ListAPIView):
 
 @extend_schema(
     tags=["catalogue"],
-    summary="Tout ce qu'il faut pour construire un formulaire de profil",
+    summary="Everything needed to build a profile form",
     responses={200: TaxonomySerializer},
 )
 class TaxonomyView(CachedContentMixin, APIView):
@@ -58,9 +58,9 @@ class TaxonomyView(CachedContentMixin, APIView):
 
 @extend_schema(
     tags=["catalogue"],
-    summary="Modules publiés, filtrés et paginés",
+    summary="Published modules, filtered and paginated",
     parameters=[ModuleFilterSerializer],
-    responses={200: ModuleSummarySerializer(many=True), 400: OpenApiResponse(ERROR, "Filtre invalide")},
+    responses={200: ModuleSummarySerializer(many=True), 400: OpenApiResponse(ERROR, "Invalid filter")},
 )
 class ModuleListView(CachedContentMixin, generics.ListAPIView):
     serializer_class = ModuleSummarySerializer
@@ -73,9 +73,9 @@ class ModuleListView(CachedContentMixin, generics.ListAPIView):
 
 @extend_schema(
     tags=["catalogue"],
-    summary="Un module, avec son contenu en JSON typé",
+    summary="One module, with its content as typed JSON",
     parameters=[OpenApiParameter("slug", OpenApiTypes.STR, OpenApiParameter.PATH)],
-    responses={200: ModuleDetailSerializer, 404: OpenApiResponse(ERROR, "Module inconnu ou non publié")},
+    responses={200: ModuleDetailSerializer, 404: OpenApiResponse(ERROR, "Unknown or unpublished module")},
 )
 class ModuleDetailView(CachedContentMixin, APIView):
     def get(self, request, slug):
