@@ -29,16 +29,23 @@ class CachedContentMixin:
     """For read-only DRF views of published content: ETag, Cache-Control, 304 and a shared render cache."""
 
     cache_max_age: int | None = None
+    # Query parameters the view understands; a request with any other one is answered normally but not
+    # stored, so junk parameters (`?x=<random>`) cannot fill the shared cache.
+    cacheable_query_params: frozenset[str] = frozenset()
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)  # authentication, permissions, throttling
         if request.method not in ("GET", "HEAD"):
             return
-        key = f"{catalogue_version()}|{request.get_full_path()}|{request.headers.get('Accept-Language', '')}"
+        # The host is part of the key: responses hold absolute URLs built from it.
+        key = "|".join([catalogue_version(), request.build_absolute_uri(), request.headers.get("Accept-Language", "")])
         self.etag = f'"{hashlib.sha256(key.encode()).hexdigest()[:32]}"'
+        self.store_rendered = set(request.query_params) <= self.cacheable_query_params
         if_none_match = request.headers.get("If-None-Match")
         if if_none_match and (self.etag in parse_etags(if_none_match) or if_none_match.strip() == "*"):
             raise _AnsweredFromCache(HttpResponseNotModified())
+        if not self.store_rendered:
+            return
         cached = cache.get(self._render_key)
         if cached is not None:
             content, content_type = cached
@@ -58,7 +65,7 @@ class CachedContentMixin:
         etag = getattr(self, "etag", None)
         if etag is None or response.status_code not in (200, 304):
             return response
-        if response.status_code == 200 and hasattr(response, "render"):  # freshly rendered by DRF
+        if response.status_code == 200 and hasattr(response, "render") and self.store_rendered:  # fresh render
             response.render()
             cache.set(self._render_key, (response.content, response["Content-Type"]), RENDERED_TTL)
         max_age = settings.API_CACHE_MAX_AGE if self.cache_max_age is None else self.cache_max_age

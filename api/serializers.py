@@ -177,5 +177,7 @@ class ModuleDetailSerializer(ModuleSummarySerializer):
 
     @extend_schema_field(ModuleSummarySerializer(many=True))
     def get_related(self, module):
-        related = [link.related_module for link in module.related_links.all() if link.related_module.live]
+        candidates = [link.related_module for link in module.related_links.all()]
+        visible = set(selectors.published_ids(pk__in=[m.pk for m in candidates]))  # live and not restricted
+        related = [m for m in candidates if m.pk in visible]
         return ModuleSummarySerializer(related, many=True, context=self.context).data

@@ -64,6 +64,7 @@ class TaxonomyView(CachedContentMixin, APIView):
 )
 class ModuleListView(CachedContentMixin, generics.ListAPIView):
     serializer_class = ModuleSummarySerializer
+    cacheable_query_params = frozenset({*ModuleFilterSerializer().fields, "page", "page_size"})
 
     def get_queryset(self):
         params = ModuleFilterSerializer(data=self.request.query_params)

@@ -36,6 +36,8 @@ class PagePreviewAPIViewSet(BasePagesAPIViewSet):
         except ContentType.DoesNotExist as error:
             raise NotFound("Unknown content type.") from error
         page_model = content_type.model_class()
+        if page_model is None or not hasattr(page_model, "get_page_from_preview_token"):
+            raise NotFound("This content type has no preview.")
         try:
             page = page_model.get_page_from_preview_token(token)
         except BadSignature as error:

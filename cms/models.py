@@ -307,7 +307,12 @@ class DiagnosticQuestionnaire(ClusterableModel):
     updated_at = models.DateTimeField(auto_now=True)
     content_fixture_hash = models.CharField(max_length=64, blank=True, editable=False)
 
-    panels = [FieldPanel("title"), FieldPanel("slug"), FieldPanel("intro"), InlinePanel("bands", label="Niveaux")]
+    panels = [
+        FieldPanel("title"),
+        FieldPanel("slug"),
+        FieldPanel("intro"),
+        InlinePanel("bands", label="Niveaux", min_num=1),
+    ]
 
     class Meta:
         verbose_name = "questionnaire d'autodiagnostic"
@@ -348,6 +353,7 @@ class DiagnosticQuestion(ClusterableModel):
     help_text = models.CharField("aide", max_length=300, blank=True)
     kind = models.CharField("type", max_length=10, choices=Kind.choices, default=Kind.SINGLE)
     sort_order = models.PositiveIntegerField("ordre", default=0)
+    updated_at = models.DateTimeField(auto_now=True)
 
     panels = [
         FieldPanel("questionnaire"),

@@ -32,13 +32,25 @@ def published_modules() -> QuerySet[ModulePage]:
     )
 
 
+def published_ids(**lookups) -> list[int]:
+    """Ids of live, public modules among those matching `lookups`."""
+    return list(ModulePage.objects.live().public().filter(**lookups).values_list("pk", flat=True))
+
+
 def published_module(*, slug: str) -> ModulePage | None:
     return (
         published_modules()
         .prefetch_related(
             Prefetch(
                 "related_links",
-                queryset=ModuleRelation.objects.select_related("related_module__theme", "related_module__level"),
+                queryset=ModuleRelation.objects.select_related(
+                    "related_module__theme", "related_module__level"
+                ).prefetch_related(
+                    "related_module__target_sectors",
+                    "related_module__goals",
+                    "related_module__capabilities_required",
+                    "related_module__capabilities_built",
+                ),
             )
         )
         .filter(slug=slug)
@@ -136,21 +148,37 @@ def diagnostic_questionnaire(*, slug: str | None = None) -> DiagnosticQuestionna
     return queryset.order_by("id").first()
 
 
-def catalogue_version() -> str:
-    """A fingerprint that changes whenever anything the catalogue API shows changes.
+def catalogue_version(*, now=None) -> str:
+    """A fingerprint that changes whenever anything the public content API shows changes.
 
-    Every page action (publish, unpublish, move, delete, revision) is logged by Wagtail, and every
-    taxonomy term carries `updated_at`; counts catch deletions. A handful of indexed aggregates, so a
-    revalidation (`If-None-Match`) is answered without rendering anything.
+    Every page action (publish, unpublish, move, delete, revision) is logged by Wagtail; taxonomy terms,
+    the diagnostic questionnaire and its questions carry `updated_at` (answers and bands are saved with
+    them); counts catch deletions; and the set of editorial boosts in force changes the version when a
+    boost starts or ends. A handful of indexed aggregates, so a revalidation (`If-None-Match`) is answered
+    without rendering anything.
     """
     from django.db.models import Max
+    from django.utils import timezone
     from wagtail.models import PageLogEntry
 
+    from cms.models import DiagnosticAnswer, MaturityBand
+
+    now = now or timezone.now()
+    boosted_now = (
+        ModulePage.objects.live()
+        .filter(boost_weight__gt=0)
+        .filter(Q(boost_starts_at__isnull=True) | Q(boost_starts_at__lte=now))
+        .filter(Q(boost_ends_at__isnull=True) | Q(boost_ends_at__gte=now))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     parts = [
         PageLogEntry.objects.aggregate(last=Max("id"))["last"],
         ModulePage.objects.live().count(),
+        ",".join(str(pk) for pk in boosted_now),
     ]
-    for model in TAXONOMY_MODELS.values():
+    for model in (*TAXONOMY_MODELS.values(), DiagnosticQuestionnaire, DiagnosticQuestion):
         aggregate = model.objects.aggregate(last=Max("updated_at"), count=Count("id"))
         parts += [aggregate["last"], aggregate["count"]]
+    parts += [DiagnosticAnswer.objects.count(), MaturityBand.objects.count()]
     return "|".join(str(part) for part in parts)

@@ -225,6 +225,9 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"anon": os.environ.get("API_ANON_RATE", "600/minute")},
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
     "UNAUTHENTICATED_USER": None,
+    # How many proxies in front of us append to X-Forwarded-For. 0 (the default) ignores the header, so a
+    # client cannot pick its own identity to dodge throttling; set 1 behind one load balancer.
+    "NUM_PROXIES": int(os.environ.get("NUM_PROXIES", "0")),
 }
 # Merchants sign in with opaque tokens stored hashed (see docs/API.md, "Authentication").
 MERCHANT_AUTH = {

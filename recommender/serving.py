@@ -4,8 +4,9 @@ Per request: one indexed query tells which version is active (so every worker sw
 version is activated, without a restart); the fitted model is loaded once per process and kept in a
 cache keyed by `(version id, sha256)`. Whatever goes wrong with the model (none yet, missing or corrupt
 artifact, incompatible format, a scoring error), the answer falls back to live popularity, then to
-catalogue order: never a 500. Modules published after training are scored from their features by the
-content part of the model.
+catalogue order: never a 500. A corrupt or incompatible artifact stays refused until another version is
+activated; a missing one (shared storage briefly unavailable) is tried again after a back-off. Modules
+published after training are scored from their features by the content part of the model.
 """
 
 import hashlib
@@ -18,9 +19,10 @@ from datetime import datetime
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Count, Max
+from django.db.models import CharField, Count, Max, Value
 from django.utils import timezone
 
+from cms import selectors as cms_selectors
 from cms.models import Capability, ModulePage
 from merchants import selectors as merchant_selectors
 from merchants.models import MerchantProfile
@@ -42,6 +44,11 @@ NO_CONSENT_NOTICE = (
 )
 NEW_MODULE_REASON = "Nouveau module, récemment publié"
 LABELS_TTL = 300.0  # seconds before taxonomy names are read again for reasons
+#: Seconds before a worker tries again to load an artifact it could not read (settings.RECOMMENDER
+#: ARTIFACT_RETRY_SECONDS overrides it): the storage may only have been unavailable for a moment.
+ARTIFACT_RETRY_SECONDS = 30.0
+#: `ArtifactError` reasons that may go away by themselves; any other reason is final for that file.
+TRANSIENT_ARTIFACT_ERRORS = frozenset({"artifact-missing"})
 
 
 @dataclass(frozen=True)
@@ -67,7 +74,18 @@ class LoadedModel:
     content_weights: np.ndarray | None = None  # W of the content part, for modules newer than the model
 
 
-# Per-process cache: {(version id, sha256): LoadedModel or ArtifactError}. Only the current key is kept.
+@dataclass(frozen=True)
+class _Unusable:
+    """A failed load: final (`retry_at` None) or worth trying again once `time.monotonic()` reaches `retry_at`."""
+
+    error: artifacts.ArtifactError
+    retry_at: float | None = None
+
+    def due(self) -> bool:
+        return self.retry_at is not None and time.monotonic() >= self.retry_at
+
+
+# Per-process cache: {(version id, sha256): LoadedModel or _Unusable}. Only the current key is kept.
 _loaded: dict[tuple[int, str], object] = {}
 _warned: set[tuple] = set()
 _lock = threading.Lock()
@@ -94,8 +112,20 @@ def _load(ref: tuple[int, str]):
         if len(artifact.module_slugs) != getattr(artifact.model, "n_items_", -1):
             raise artifacts.ArtifactError("artifact-incompatible", "module list and model disagree")
     except artifacts.ArtifactError as error:
-        _warn_once((ref, error.reason), "recommender version %s unusable (%s): %s", ref[0], error.reason, error)
-        return error
+        if error.reason not in TRANSIENT_ARTIFACT_ERRORS:
+            _warn_once((ref, error.reason), "recommender version %s unusable (%s): %s", ref[0], error.reason, error)
+            return _Unusable(error)
+        delay = float(settings.RECOMMENDER.get("ARTIFACT_RETRY_SECONDS", ARTIFACT_RETRY_SECONDS))
+        _warn_once(
+            (ref, error.reason),
+            "recommender version %s unusable for now (%s): %s; trying again every %.0f s",
+            ref[0],
+            error.reason,
+            error,
+            delay,
+        )
+        return _Unusable(error, retry_at=time.monotonic() + delay)
+    _warned.difference_update({(ref, reason) for reason in TRANSIENT_ARTIFACT_ERRORS})  # warn again next outage
     logger.info("recommender version %s loaded (%s)", version.pk, artifact.algorithm)
     return LoadedModel(
         version=version, artifact=artifact, slug_index={slug: i for i, slug in enumerate(artifact.module_slugs)}
@@ -108,15 +138,15 @@ def active_model() -> tuple[LoadedModel | None, ServingState]:
         _warn_once(("none",), "recommender has no active model version: serving popularity")
         return None, ServingState("fallback-popularity", None, "no-active-model")
     loaded = _loaded.get(ref)
-    if loaded is None:
-        with _lock:
+    if loaded is None or (isinstance(loaded, _Unusable) and loaded.due()):
+        with _lock:  # one thread loads (or retries); the others then find its result
             loaded = _loaded.get(ref)
-            if loaded is None:
+            if loaded is None or (isinstance(loaded, _Unusable) and loaded.due()):
                 loaded = _load(ref)
                 _loaded.clear()
                 _loaded[ref] = loaded
-    if isinstance(loaded, artifacts.ArtifactError):
-        return None, ServingState("fallback-popularity", ref[0], loaded.reason)
+    if isinstance(loaded, _Unusable):
+        return None, ServingState("fallback-popularity", ref[0], loaded.error.reason)
     return loaded, ServingState(loaded.artifact.algorithm, ref[0])
 
 
@@ -172,14 +202,24 @@ _catalogue: dict[tuple, CatalogueSnapshot] = {}
 
 
 def _catalogue_key() -> tuple:
-    """Two aggregate queries: publishing, unpublishing or editing a module or a capability changes the key."""
+    """Two aggregate queries: publishing, unpublishing or editing a module, or adding, editing or deleting any
+    taxonomy term the snapshot holds (themes, sectors, goals, capabilities, levels: their slugs filter by
+    theme and their names are shown) changes the key."""
     modules = (
         ModulePage.objects.live()
         .public()
         .aggregate(n=Count("id"), published=Max("last_published_at"), revision=Max("live_revision_id"))
     )
-    caps = Capability.objects.aggregate(n=Count("id"), updated=Max("updated_at"))
-    return (*modules.values(), *caps.values())
+    terms = [
+        model.objects.annotate(kind=Value(kind, output_field=CharField()))
+        .values("kind")
+        .annotate(n=Count("id"), updated=Max("updated_at"))
+        .values_list("kind", "n", "updated")
+        .order_by()
+        for kind, model in cms_selectors.TAXONOMY_MODELS.items()
+    ]
+    taxonomy = terms[0].union(*terms[1:], all=True)  # one round trip: one row per model
+    return (*modules.values(), *sorted(taxonomy))
 
 
 def catalogue_snapshot() -> CatalogueSnapshot:

@@ -3,6 +3,8 @@
 `train_model_version` is what `manage.py train_recommender` runs. The promotion gate activates the new
 version only if, on the same held-out split, it beats the popularity baseline and is not worse than the
 active version (whose configuration is re-fitted on the new training split; see docs/RECOMMENDER.md).
+When there is an active version whose score cannot be known (neither re-fitted nor stored), the gate
+refuses: only `--force` replaces a version nobody can compare against.
 """
 
 import logging
@@ -153,19 +155,48 @@ def evaluate_models(data: TrainingData, *, models: dict, k: int = 5, seed: int =
     return metrics, tables, splits
 
 
-def _active_score_on(data, splits, *, k, seed, candidate_features_match) -> tuple[float | None, str]:
+@dataclass(frozen=True)
+class ActiveScore:
+    """The active version's NDCG@k for the gate; `version` None when no version is active. With an active
+    version, `score` None means it could not be determined: the gate then refuses (unless forced)."""
+
+    version: ModelVersion | None
+    score: float | None
+    note: str
+
+    @property
+    def unknown(self) -> bool:
+        return self.version is not None and self.score is None
+
+
+def _finite(value) -> float | None:
+    return float(value) if isinstance(value, (int, float, np.number)) and np.isfinite(value) else None
+
+
+def _active_score_on(data, splits, *, k, seed, candidate_features_match) -> ActiveScore:
     """NDCG@k of the active version on the new warm split: its configuration re-fitted on the new training
     split (re-scoring the stored fit would grade it on data it learnt from). Falls back to its stored metric
-    when its features no longer match the taxonomy (documented: then the splits differ)."""
+    when its features no longer match the taxonomy or it cannot be re-fitted (documented: then the splits
+    differ); without that metric either, the score is unknown."""
     active = ModelVersion.objects.filter(status=ModelVersion.Status.ACTIVE).first()
     if active is None:
-        return None, "no active version"
+        return ActiveScore(None, None, "no active version")
     metric = f"ndcg@{k}"
-    stored = active.metrics.get("warm", {}).get(active.algorithm, {}).get(metric)
+    stored = _finite((active.metrics or {}).get("warm", {}).get(active.algorithm, {}).get(metric))
+
+    def from_stored(why: str) -> ActiveScore:
+        if stored is not None:
+            return ActiveScore(active, stored, f"version {active.pk}: stored metric ({why})")
+        return ActiveScore(
+            active,
+            None,
+            f"version {active.pk}: score unknown ({why}, and no stored warm {metric} for {active.algorithm})",
+        )
+
     try:
         artifact = artifacts.load(active.artifact_name, sha256=active.artifact_sha256)
         if not candidate_features_match(artifact):
-            return stored, f"version {active.pk}: stored metric (taxonomy changed since)"
+            return from_stored("taxonomy changed since")
         table = evaluation.evaluate(
             {"active": clone(artifact.model)},
             splits.train,
@@ -176,10 +207,13 @@ def _active_score_on(data, splits, *, k, seed, candidate_features_match) -> tupl
             baselines=False,
             random_state=seed,
         )
-        return table.rows[0][metric], f"version {active.pk} re-fitted on the same split"
-    except Exception as error:  # noqa: BLE001 - an unusable active version cannot block a better one
+        score = _finite(table.rows[0][metric])
+        if score is None:
+            return from_stored("re-fitted score undefined")
+        return ActiveScore(active, score, f"version {active.pk} re-fitted on the same split")
+    except Exception as error:  # noqa: BLE001 - an unusable active version falls back to its stored metric
         logger.warning("active model version %s could not be re-evaluated: %s", active.pk, error)
-        return stored, f"version {active.pk}: stored metric ({error.__class__.__name__})"
+        return from_stored(error.__class__.__name__)
 
 
 def describe_params(estimator) -> dict:
@@ -242,7 +276,7 @@ def train_model_version(
 
     names = lambda a: tuple(a.merchant_featurizer.feature_names_) + tuple(a.module_featurizer.feature_names_)  # noqa: E731
     current_names = tuple(data.merchant_featurizer.feature_names_) + tuple(data.module_featurizer.feature_names_)
-    active_score, active_note = _active_score_on(
+    active = _active_score_on(
         data, splits, k=k, seed=seed, candidate_features_match=lambda artifact: names(artifact) == current_names
     )
     step("comparison with the active version")
@@ -254,14 +288,26 @@ def train_model_version(
     candidate = metrics["warm"][algorithm][metric]
     popularity = metrics["warm"]["popularity"][metric]
     beats_popularity = candidate > popularity + GATE_TOLERANCE
-    not_worse = active_score is None or candidate >= active_score - GATE_TOLERANCE
+    # No active version: nothing to be worse than. An active version of unknown score: not provably not worse.
+    not_worse = active.version is None or (active.score is not None and candidate >= active.score - GATE_TOLERANCE)
+    if active.unknown:
+        logger.warning(
+            "the active model version %s cannot be compared with the candidate (%s): %s",
+            active.version.pk,
+            active.note,
+            "activating the candidate anyway (--force)"
+            if force
+            else "promotion refused; use --force to activate the candidate anyway",
+        )
     gate = {
         "metric": f"{metric} (warm, held-out)",
         "candidate": candidate,
         "popularity": popularity,
         "popularity_by_sector": metrics["warm"].get("popularity (secteur)", {}).get(metric),
-        "active": active_score,
-        "active_note": active_note,
+        "active": active.score,
+        "active_version": active.version.pk if active.version else None,
+        "active_note": active.note,
+        "active_score_unknown": active.unknown,
         "beats_popularity": beats_popularity,
         "not_worse_than_active": not_worse,
         "forced": force,

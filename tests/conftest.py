@@ -80,3 +80,18 @@ def committed_catalogue(django_db_blocker):
     with django_db_blocker.unblock():
         if not ModulePage.objects.exists():
             call_command("load_content", str(CONTENT_ROOT), "--no-progress", verbosity=0)
+
+
+@pytest.fixture
+def anon_rate_limit(settings):
+    """Sets the anonymous request rate for one test (DRF caches rates on the throttle class)."""
+    from rest_framework.throttling import AnonRateThrottle
+
+    original = AnonRateThrottle.THROTTLE_RATES
+
+    def set_rate(rate: str):
+        settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": rate}}
+        AnonRateThrottle.THROTTLE_RATES = {"anon": rate}
+
+    yield set_rate
+    AnonRateThrottle.THROTTLE_RATES = original

@@ -1,8 +1,10 @@
 """GET /api/v1/me/recommendations/: ranked modules from the active model, the rules after scoring, consent,
 impressions, and what happens without a usable model."""
 
+import time
 import uuid
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.core.files.base import ContentFile
@@ -11,9 +13,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from cms.models import ModulePage
+from cms.models import Level, ModulePage, Theme
 from merchants import services as merchant_services
-from recommender import selectors, services
+from recommender import artifacts, selectors, services
 from recommender.models import Impression, ModelVersion
 from tests.factories import module_like
 
@@ -240,6 +242,59 @@ def test_a_missing_artifact_falls_back(make_merchant, trained_model):
     services.activate_version(version=missing)
     response = make_merchant().recommendations(limit=5)
     assert response.status_code == 200 and response.json()["strategy"] == "fallback-popularity"
+
+
+def _advance_clock(monkeypatch, seconds: float) -> None:
+    """`time.monotonic()` as it will read `seconds` from now (still increasing: nothing else is disturbed)."""
+    real = time.monotonic
+    monkeypatch.setattr(time, "monotonic", lambda: real() + seconds)
+
+
+def test_a_missing_artifact_is_tried_again_after_the_back_off(make_merchant, trained_model, monkeypatch, settings):
+    settings.RECOMMENDER = {**settings.RECOMMENDER, "ARTIFACT_RETRY_SECONDS": 30}
+    version = services.activate_version(version=_copy_version(trained_model))
+    path = Path(default_storage.path(version.artifact_name))
+    away = path.with_name(path.name + ".away")
+    path.rename(away)  # the shared storage is unavailable for a moment
+    merchant = make_merchant()
+    body = merchant.recommendations().json()
+    assert body["strategy"] == "fallback-popularity" and body["model_version"] is None
+
+    away.rename(path)  # the storage is back
+    _advance_clock(monkeypatch, 10)
+    assert merchant.recommendations().json()["strategy"] == "fallback-popularity"  # not before the back-off
+    _advance_clock(monkeypatch, 31)
+    body = merchant.recommendations().json()  # same process, nothing reset
+    assert body["strategy"] == "hybrid" and body["model_version"]["id"] == version.pk
+
+
+def test_a_corrupt_artifact_is_not_read_again(make_merchant, trained_model, monkeypatch):
+    services.activate_version(version=_copy_version(trained_model, payload=b"not a model at all"))
+    reads = []
+    load = artifacts.load
+    monkeypatch.setattr(artifacts, "load", lambda name, **kwargs: reads.append(name) or load(name, **kwargs))
+    merchant = make_merchant()
+    assert merchant.recommendations().json()["strategy"] == "fallback-popularity"
+    _advance_clock(monkeypatch, 3600)
+    assert merchant.recommendations().json()["strategy"] == "fallback-popularity"
+    assert len(reads) == 1  # a checksum mismatch does not heal: the file is not read on every request
+
+
+def test_renaming_a_theme_or_a_level_is_seen_at_the_next_request(make_merchant, no_exploration):
+    merchant = make_merchant()
+    assert merchant.recommendations(theme="vendre-en-ligne").json()["results"]  # the catalogue is now cached
+    theme = Theme.objects.get(slug="vendre-en-ligne")
+    theme.slug, theme.name = "vente-en-ligne", "Vente en ligne"
+    theme.save()
+    results = merchant.recommendations(theme="vente-en-ligne", limit=20).json()["results"]
+    assert results and {r["module"]["theme"]["slug"] for r in results} == {"vente-en-ligne"}
+    assert {r["module"]["theme"]["name"] for r in results} == {"Vente en ligne"}
+
+    level = Level.objects.get(slug=results[0]["module"]["level"]["slug"])
+    level.name = "Niveau renommé"
+    level.save()
+    results = merchant.recommendations(theme="vente-en-ligne", limit=20).json()["results"]
+    assert "Niveau renommé" in {r["module"]["level"]["name"] for r in results}
 
 
 def test_a_newly_activated_version_is_served_without_a_restart(make_merchant, trained_model):

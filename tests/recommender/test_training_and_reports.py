@@ -6,6 +6,7 @@ from django.core.management import CommandError, call_command
 
 from cms.models import Capability, Sector
 from merchants.models import EngagementEvent
+from recommender import services
 from recommender.models import ModelVersion
 
 pytestmark = pytest.mark.django_db
@@ -36,6 +37,42 @@ def test_the_gate_rejects_a_worse_model_unless_forced(trained_model, capsys):
     assert forced.status == ModelVersion.Status.ACTIVE and forced.gate["forced"]
     trained_model.refresh_from_db()
     assert trained_model.status == ModelVersion.Status.RETIRED
+
+
+def _active_copy(source: ModelVersion, **fields) -> ModelVersion:
+    """An active version like `source` (same artifact unless told), without any stored metric."""
+    values = dict(
+        algorithm=source.algorithm, artifact_name=source.artifact_name, artifact_sha256=source.artifact_sha256
+    )
+    version = ModelVersion.objects.create(**{**values, **fields, "metrics": {}}, status=ModelVersion.Status.CANDIDATE)
+    return services.activate_version(version=version)
+
+
+def test_an_active_version_of_unknown_score_is_replaced_only_when_forced(trained_model, caplog):
+    # Its artifact is gone and no metric was stored: nobody can tell whether the candidate is worse.
+    unknown = _active_copy(trained_model, artifact_name="recommender/models/gone.joblib")
+    call_command("train_recommender", "--no-progress", verbosity=0)
+    rejected = ModelVersion.objects.latest("id")
+    assert rejected.status == ModelVersion.Status.REJECTED
+    assert rejected.gate["beats_popularity"] and not rejected.gate["not_worse_than_active"]
+    assert rejected.gate["active"] is None and rejected.gate["active_score_unknown"]
+    assert rejected.gate["active_version"] == unknown.pk and "score unknown" in rejected.gate["active_note"]
+    assert "promotion refused; use --force" in caplog.text
+    assert ModelVersion.objects.get(status=ModelVersion.Status.ACTIVE) == unknown
+
+    call_command("train_recommender", "--no-progress", "--force", verbosity=0)
+    forced = ModelVersion.objects.latest("id")
+    assert forced.status == ModelVersion.Status.ACTIVE and forced.gate["active_score_unknown"]
+
+
+def test_the_gate_refuses_when_the_taxonomy_changed_and_no_metric_was_stored(trained_model):
+    unknown = _active_copy(trained_model)  # loads fine, but cannot be re-fitted on the new features
+    Sector.objects.create(slug="tiers-lieux", name="Tiers-lieux")
+    call_command("train_recommender", "--no-progress", verbosity=0)
+    rejected = ModelVersion.objects.latest("id")
+    assert rejected.status == ModelVersion.Status.REJECTED and rejected.gate["active_score_unknown"]
+    assert "taxonomy changed since" in rejected.gate["active_note"]
+    assert ModelVersion.objects.get(status=ModelVersion.Status.ACTIVE) == unknown
 
 
 def test_retraining_the_same_configuration_passes_the_gate_against_the_active_version(trained_model):

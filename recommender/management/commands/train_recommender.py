@@ -39,7 +39,10 @@ class Command(BaseCommand):
             self.stdout.write("")
         counts = ", ".join(f"{key}={value}" for key, value in version.data_counts.items())
         self.stdout.write(f"Data: {counts}; took {version.training_seconds:.1f} s")
-        active = "—" if gate["active"] is None else f"{gate['active']:.4f} ({gate['active_note']})"
+        if gate["active"] is not None:
+            active = f"{gate['active']:.4f} ({gate['active_note']})"
+        else:
+            active = gate.get("active_note") or "—"
         self.stdout.write(
             f"Gate on {gate['metric']}: candidate {gate['candidate']:.4f}, popularity {gate['popularity']:.4f}, "
             f"active version {active}"
@@ -55,7 +58,9 @@ class Command(BaseCommand):
             why = []
             if not gate["beats_popularity"]:
                 why.append("does not beat popularity")
-            if not gate["not_worse_than_active"]:
+            if gate.get("active_score_unknown"):
+                why.append(f"the active version's score is unknown: {gate.get('active_note', '')}")
+            elif not gate["not_worse_than_active"]:
                 why.append("worse than the active version")
             self.stdout.write(
                 self.style.WARNING(
