@@ -1,6 +1,6 @@
 """How merchants authenticate: `Authorization: Bearer <access token>`, an opaque token looked up (hashed)
 in the database on every request, so logout, a password change or an erased account take effect at once.
-Also the throttle of the sign-in endpoints and the OpenAPI description of the scheme."""
+Also the throttles of the sign-in and password endpoints and the OpenAPI description of the scheme."""
 
 from django.conf import settings
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -48,6 +48,18 @@ class MerchantAuthThrottle(throttling.SimpleRateThrottle):
 
     def get_cache_key(self, request, view):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class MerchantPasswordThrottle(MerchantAuthThrottle):
+    """Password change, per signed-in merchant (same rate as sign-in): a stolen access token must not become
+    an unlimited oracle for guessing the current password. Keyed on the user id, so changing IP does not help."""
+
+    scope = "merchant_password"
+
+    def get_cache_key(self, request, view):
+        if not getattr(request.user, "pk", None):
+            return None  # unreachable behind IsMerchant; never throttle everyone under one key
+        return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
 
 
 class MerchantTokenScheme(OpenApiAuthenticationExtension):

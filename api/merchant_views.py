@@ -19,7 +19,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.authentication import MerchantAuthThrottle, MerchantTokenAuthentication
+from api.authentication import MerchantAuthThrottle, MerchantPasswordThrottle, MerchantTokenAuthentication
 from api.caching import CachedContentMixin
 from api.errors import error_body
 from api.merchant_serializers import (
@@ -58,6 +58,9 @@ ERROR_STATUS = {
     services.WrongPassword: (status.HTTP_400_BAD_REQUEST, "wrong_password"),
     services.InvalidAnswers: (status.HTTP_400_BAD_REQUEST, "invalid"),
     services.InvalidTransition: (status.HTTP_409_CONFLICT, "invalid_transition"),
+    # The questionnaire is authored wrong (no maturity band): not the merchant's fault, nothing to fix in the
+    # request, and it lasts until editors fix the content, hence 503 rather than 400 or a bare 500.
+    services.DiagnosticUnavailable: (status.HTTP_503_SERVICE_UNAVAILABLE, "diagnostic_unavailable"),
 }
 
 E400 = OpenApiResponse(ERROR, "Invalid values: `fields` names each offending field.")
@@ -174,10 +177,13 @@ class LogoutView(MerchantView):
 @extend_schema(
     tags=["merchant accounts"],
     summary="Change the password: every session is closed, a new one is opened",
+    description="Throttled per account, at the sign-in rate (MERCHANT_AUTH_RATE).",
     request=PasswordChangeSerializer,
-    responses={200: TokenPairSerializer, 400: E400, **AUTH_ERRORS},
+    responses={200: TokenPairSerializer, 400: E400, 429: E429, **AUTH_ERRORS},
 )
 class PasswordChangeView(MerchantView):
+    throttle_classes = [MerchantPasswordThrottle]
+
     def post(self, request):
         serializer = PasswordChangeSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
@@ -195,9 +201,9 @@ class MeView(MerchantView):
         tags=["GDPR"],
         summary="Erase the account and all its personal data (irreversible)",
         description=(
-            "Deletes the account, the profile, the sessions (every token stops working), the self-diagnostics "
-            "and the help requests. Usage events are irreversibly anonymised (no merchant, identifier replaced, "
-            "date truncated to the day)."
+            "Deletes the account, the profile, the sessions (every token stops working), the self-diagnostics, "
+            "the help requests and staff's admin history about them. Usage events are irreversibly anonymised "
+            "(no merchant, identifier replaced, date truncated to the day, payload fingerprint blanked)."
         ),
         responses={204: None, **AUTH_ERRORS},
     )
@@ -292,7 +298,15 @@ class MyDiagnosticsView(MerchantView):
             "malformed answer."
         ),
         request=DiagnosticSubmitSerializer,
-        responses={201: DiagnosticResultSerializer, 400: E400, 404: E404, **AUTH_ERRORS},
+        responses={
+            201: DiagnosticResultSerializer,
+            400: E400,
+            404: E404,
+            503: OpenApiResponse(
+                ERROR, "`diagnostic_unavailable`: the questionnaire is incomplete in the CMS (no maturity band)"
+            ),
+            **AUTH_ERRORS,
+        },
         examples=[
             OpenApiExample(
                 "Answers",

@@ -66,8 +66,6 @@ class MerchantSession(models.Model):
     access_expires_at = models.DateTimeField()
     refresh_digest = models.CharField(max_length=64, unique=True)
     refresh_expires_at = models.DateTimeField()
-    # The refresh token this session rotated away from: presenting it again means it was stolen.
-    previous_refresh_digest = models.CharField(max_length=64, blank=True, db_index=True)
     created_at = models.DateTimeField(default=timezone.now)
     refreshed_at = models.DateTimeField(null=True, blank=True)
 
@@ -76,6 +74,26 @@ class MerchantSession(models.Model):
 
     def __str__(self):
         return f"Session n° {self.pk}"
+
+
+class SpentRefreshToken(models.Model):
+    """A refresh token a session has already rotated away from (its digest only).
+
+    Presenting any of them again means a copy is in someone else's hands: the session is ended. Every spent
+    token is kept (not only the last one), so a copy replayed several rotations later is still caught; rows
+    older than the refresh lifetime are pruned at rotation, and all of them go with their session.
+    """
+
+    session = models.ForeignKey(MerchantSession, on_delete=models.CASCADE, related_name="spent_refresh_tokens")
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "jeton de renouvellement utilisé"
+        verbose_name_plural = "jetons de renouvellement utilisés"
+
+    def __str__(self):
+        return f"Jeton utilisé n° {self.pk}"
 
 
 class DiagnosticResult(models.Model):
@@ -111,8 +129,8 @@ class DiagnosticResult(models.Model):
 class EngagementEvent(models.Model):
     """Something a merchant did with a module, sent by the frontend with its own `event_id`.
 
-    An erased merchant's events stay, anonymised (no merchant, a fresh random `event_id`, the day only),
-    so module statistics and the recommender's popularity do not change when someone leaves.
+    An erased merchant's events stay, anonymised (no merchant, a fresh random `event_id`, the day only, no
+    payload fingerprint), so module statistics and the recommender's popularity do not change when someone leaves.
     """
 
     class Kind(models.TextChoices):
@@ -150,8 +168,11 @@ class EngagementEvent(models.Model):
     occurred_at = models.DateTimeField("survenu le")
     received_at = models.DateTimeField("reçu le", default=timezone.now)
     event_id = models.UUIDField("identifiant client")
-    recommendation_id = models.UUIDField("recommandation d'origine", null=True, blank=True)
-    payload_fingerprint = models.CharField(max_length=64)
+    # Indexed: the editors' report joins recommender impressions to events by it.
+    recommendation_id = models.UUIDField("recommandation d'origine", null=True, blank=True, db_index=True)
+    # SHA-256 of the payload as sent, to tell a retry from a conflict; blanked on erasure (it hashes the
+    # exact time, which could be recovered by brute force), where no duplicate detection is needed any more.
+    payload_fingerprint = models.CharField(max_length=64, blank=True)
 
     class Meta:
         verbose_name = "événement d'usage"

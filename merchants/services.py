@@ -29,6 +29,7 @@ from merchants.models import (
     HelpRequest,
     MerchantProfile,
     MerchantSession,
+    SpentRefreshToken,
     StudentHelper,
 )
 
@@ -70,6 +71,10 @@ class InvalidTransition(MerchantError):
     pass
 
 
+class DiagnosticUnavailable(MerchantError):
+    """The questionnaire cannot be scored as authored (no maturity band): editors must fix it, not the merchant."""
+
+
 # --- Accounts and sessions ---------------------------------------------------------------------
 
 
@@ -86,15 +91,31 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
+ADMIN_ACCESS_PERMISSION = "wagtailadmin.access_admin"
+
+
 def is_merchant_user(user) -> bool:
-    """Editors (staff, superusers) and users without a merchant profile never act as merchants."""
-    return (
-        user is not None
-        and user.is_active
-        and not user.is_staff
-        and not user.is_superuser
-        and hasattr(user, "merchant_profile")
-    )
+    """Editors and users without a merchant profile never act as merchants.
+
+    An editor is staff, a superuser, a member of any group (Wagtail hands out admin rights through groups:
+    "Editors", "Moderators"…) or anyone holding `wagtailadmin.access_admin` directly. Merchants belong to no
+    group, so a merchant account an editor adds to a group stops working as a merchant at the next request.
+    """
+    if user is None:
+        return False
+    # Authentication and the IsMerchant permission both ask, about the same per-request user instance: the
+    # two queries behind the group and permission checks run once (Django caches has_perm per instance too).
+    cached = getattr(user, "_is_merchant_user", None)
+    if cached is None:
+        cached = user._is_merchant_user = (
+            user.is_active
+            and not user.is_staff
+            and not user.is_superuser
+            and hasattr(user, "merchant_profile")
+            and not user.groups.exists()
+            and not user.has_perm(ADMIN_ACCESS_PERMISSION)
+        )
+    return cached
 
 
 @dataclass(frozen=True)
@@ -171,7 +192,8 @@ def log_in_merchant(*, email: str, password: str) -> IssuedTokens:
 
 
 def refresh_session(*, refresh_token: str) -> IssuedTokens:
-    """Rotates both tokens of a session. A refresh token used twice ends the session (it was copied)."""
+    """Rotates both tokens of a session. Any refresh token used twice ends the session (it was copied):
+    every spent token of the session is remembered, not only the last one."""
     # The refusal is raised after the transaction, so ending a replayed or expired session is kept.
     with transaction.atomic():
         tokens = _rotate_session(token_digest(refresh_token))
@@ -184,16 +206,18 @@ def _rotate_session(digest: str) -> IssuedTokens | None:
     now = timezone.now()
     session = MerchantSession.objects.select_for_update().select_related("user").filter(refresh_digest=digest).first()
     if session is None:
-        replayed = MerchantSession.objects.filter(previous_refresh_digest=digest)
+        replayed = MerchantSession.objects.filter(spent_refresh_tokens__digest=digest)
         for session_id in replayed.values_list("pk", flat=True):
             logger.warning("merchant refresh token replayed; session ended session_id=%s", session_id)
-        replayed.delete()
+        replayed.delete()  # its spent tokens go with it
         return None
     if session.refresh_expires_at <= now or not is_merchant_user(session.user):
         session.delete()
         return None
     access, refresh, access_expires_at, refresh_expires_at = _new_token_pair(now)
-    session.previous_refresh_digest = session.refresh_digest
+    # A spent token older than the refresh lifetime would have expired anyway: no need to remember it.
+    session.spent_refresh_tokens.filter(created_at__lt=now - auth_setting("REFRESH_TOKEN_LIFETIME")).delete()
+    SpentRefreshToken.objects.create(session=session, digest=session.refresh_digest, created_at=now)
     session.access_digest = token_digest(access)
     session.access_expires_at = access_expires_at
     session.refresh_digest = token_digest(refresh)
@@ -297,6 +321,11 @@ def record_diagnostic(
     """Scores and keeps one run of the diagnostic; the capabilities it detects are added to the profile
     (never removed: what the merchant declared stays theirs to change)."""
     questions, bands = questionnaire_as_scoring_data(questionnaire)
+    if not bands:
+        logger.error("diagnostic questionnaire has no maturity band questionnaire_id=%s", questionnaire.pk)
+        raise DiagnosticUnavailable(
+            "L'autodiagnostic est momentanément indisponible : nos équipes ont été prévenues. Réessayez plus tard."
+        )
     try:
         score = scoring.score_diagnostic(questions, bands, answers)
     except scoring.InvalidAnswers as error:
@@ -560,29 +589,38 @@ def rate_help_request(*, help_request: HelpRequest, satisfaction: int, comment: 
 # --- RGPD erasure ------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def erase_merchant(*, merchant: MerchantProfile) -> None:
-    """Deletes the account, profile, sessions, diagnostics and help requests; anonymises events for good.
+def anonymise_merchant_traces(*, user) -> int:
+    """What must not outlive a merchant's account, whichever way the account is deleted; returns the number
+    of events anonymised. Idempotent, and a no-op for users without a merchant profile (editors).
 
-    Events lose the merchant, get a fresh random `event_id` (the client's id could link them back to a
-    device's queue) and keep the day only; module, kind, value and recommendation stay for statistics.
+    - Events lose the merchant, get a fresh random `event_id` (the client's id could link them back to a
+      device's queue), keep the day only and lose their payload fingerprint (a hash of the exact time,
+      recoverable by brute force); module, kind, value and recommendation stay for statistics. Anonymised
+      rows have no merchant, so the duplicate detection (per merchant) never reads them again.
+    - Staff's admin history about the merchant's records, and about the Django user itself (Wagtail's Users
+      admin labels those entries with the username, i.e. the email), is deleted.
+
+    Called by `erase_merchant` and, for deletion paths we do not own (Wagtail's Users admin, the shell), by the
+    `pre_delete` receiver on the user model (merchants/apps.py).
     """
-    from wagtail.models import ModelLogEntry
+    from wagtail.models import ModelLogEntry  # non-page log entries (users, snippets, our viewsets)
 
-    user = merchant.user
-    user_id = user.pk
+    merchant = MerchantProfile.objects.filter(user_id=user.pk).first()
+    if merchant is None:
+        return 0
     anonymised = []
     for event in EngagementEvent.objects.filter(merchant=merchant).only("pk"):
         event.merchant = None
         event.event_id = uuid.uuid4()
+        event.payload_fingerprint = ""
         anonymised.append(event)
-    EngagementEvent.objects.bulk_update(anonymised, ["merchant", "event_id"], batch_size=500)
+    EngagementEvent.objects.bulk_update(anonymised, ["merchant", "event_id", "payload_fingerprint"], batch_size=500)
     EngagementEvent.objects.filter(pk__in=[event.pk for event in anonymised]).update(
         occurred_at=Trunc("occurred_at", "day", tzinfo=UTC),
         received_at=Trunc("received_at", "day", tzinfo=UTC),
     )
-    # Staff's edit history of this merchant's records would otherwise outlive them.
     for model, ids in (
+        (get_user_model(), [user.pk]),
         (MerchantProfile, [merchant.pk]),
         (HelpRequest, list(merchant.help_requests.values_list("pk", flat=True))),
         (DiagnosticResult, list(merchant.diagnostics.values_list("pk", flat=True))),
@@ -590,5 +628,17 @@ def erase_merchant(*, merchant: MerchantProfile) -> None:
         ModelLogEntry.objects.filter(
             content_type=ContentType.objects.get_for_model(model), object_id__in=[str(pk) for pk in ids]
         ).delete()
-    user.delete()  # cascades to the profile, sessions, diagnostics and help requests
-    logger.info("merchant erased user_id=%s events_anonymised=%s", user_id, len(anonymised))
+    return len(anonymised)
+
+
+@transaction.atomic
+def erase_merchant(*, merchant: MerchantProfile) -> None:
+    """Deletes the account, profile, sessions, diagnostics and help requests; anonymises events for good
+    (see `anonymise_merchant_traces`)."""
+    user = merchant.user
+    user_id = user.pk
+    anonymised = anonymise_merchant_traces(user=user)
+    # Cascades to the profile, sessions, diagnostics and help requests. The pre_delete receiver runs
+    # anonymise_merchant_traces again and finds nothing left to do.
+    user.delete()
+    logger.info("merchant erased user_id=%s events_anonymised=%s", user_id, anonymised)

@@ -13,6 +13,9 @@
 const BASE = "/api/v1";
 const REFRESH_KEY = "eleasud.refresh";
 const OUTBOX_KEY = "eleasud.outbox";
+// Whose activity the outbox holds. On a shared tablet merchant A may never sign out (or A's session may
+// simply lapse) before merchant B signs in: A's queued events must never be sent with B's token.
+const OUTBOX_OWNER_KEY = "eleasud.outbox.owner";
 
 let accessToken = null;
 let refreshing = null; // one refresh at a time: a rotated refresh token must never be sent twice
@@ -40,6 +43,15 @@ function forgetTokens() {
   accessToken = null;
   localStorage.removeItem(REFRESH_KEY);
   localStorage.removeItem(OUTBOX_KEY); // the queue holds this merchant's activity
+  localStorage.removeItem(OUTBOX_OWNER_KEY);
+}
+
+// Called when an account signs in (login or register): the outbox is kept only if it was filled by this
+// same account, otherwise — another account, or events tracked while nobody was signed in — it is dropped.
+function claimOutbox(email) {
+  const account = email.trim().toLowerCase(); // the API's own normalisation of the address
+  if (localStorage.getItem(OUTBOX_OWNER_KEY) !== account) localStorage.removeItem(OUTBOX_KEY);
+  localStorage.setItem(OUTBOX_OWNER_KEY, account);
 }
 
 async function send(method, path, body, token) {
@@ -99,10 +111,12 @@ export const me = (method, path, body) => api(method, path, { body, auth: true }
 
 export async function register(email, password) {
   keepTokens(await send("POST", "/auth/register/", { email, password }));
+  claimOutbox(email);
 }
 
 export async function login(email, password) {
   keepTokens(await send("POST", "/auth/login/", { email, password }));
+  claimOutbox(email);
 }
 
 export async function logout() {
