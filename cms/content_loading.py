@@ -45,23 +45,6 @@ from cms.models import (
     ThemePage,
 )
 
-MODULE_KEYS = {
-    "slug",
-    "title",
-    "theme",
-    "summary",
-    "level",
-    "cost_band",
-    "estimated_minutes",
-    "sectors",
-    "goals",
-    "capabilities_required",
-    "capabilities_built",
-    "related",
-    "checked_on",
-    "boost",
-    "body",
-}
 REQUIRED_MODULE_KEYS = {
     "slug",
     "title",
@@ -74,6 +57,7 @@ REQUIRED_MODULE_KEYS = {
     "capabilities_built",
     "body",
 }
+MODULE_KEYS = REQUIRED_MODULE_KEYS | {"sectors", "capabilities_required", "related", "checked_on", "boost"}
 RICH_TEXT_TAGS = {"p", "ul", "ol", "li", "strong", "em", "b", "i", "a", "br"}
 TAXONOMY_KINDS = {"themes": Theme, "sectors": Sector, "goals": Goal, "capabilities": Capability, "levels": Level}
 MIN_STEPS = 3
