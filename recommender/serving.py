@@ -19,7 +19,7 @@ from datetime import datetime
 
 import numpy as np
 from django.conf import settings
-from django.db.models import CharField, Count, Max, Value
+from django.db.models import Count, Max
 from django.utils import timezone
 
 from cms import selectors as cms_selectors
@@ -210,16 +210,7 @@ def _catalogue_key() -> tuple:
         .public()
         .aggregate(n=Count("id"), published=Max("last_published_at"), revision=Max("live_revision_id"))
     )
-    terms = [
-        model.objects.annotate(kind=Value(kind, output_field=CharField()))
-        .values("kind")
-        .annotate(n=Count("id"), updated=Max("updated_at"))
-        .values_list("kind", "n", "updated")
-        .order_by()
-        for kind, model in cms_selectors.TAXONOMY_MODELS.items()
-    ]
-    taxonomy = terms[0].union(*terms[1:], all=True)  # one round trip: one row per model
-    return (*modules.values(), *sorted(taxonomy))
+    return (*modules.values(), *cms_selectors.edit_versions(cms_selectors.TAXONOMY_MODELS))
 
 
 def catalogue_snapshot() -> CatalogueSnapshot:
