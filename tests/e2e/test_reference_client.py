@@ -86,7 +86,8 @@ def test_a_new_merchant_signs_up_follows_a_next_step_and_it_leaves_the_list(live
     page.get_by_role("button", name="J'ai terminé").click()
     page.get_by_role("heading", name="Bravo, c'est fait !").wait_for()
     page.get_by_label("4 sur 5").check()
-    page.get_by_text("Merci pour votre note !").wait_for()
+    # The screen-reader announcer repeats the text: wait for the visible thanks in the page itself.
+    page.locator("#main").get_by_text("Merci pour votre note !").wait_for()
     events = list(EngagementEvent.objects.filter(merchant=profile, module_slug=slug).order_by("occurred_at", "id"))
     assert [(e.kind, e.value) for e in events] == [
         ("viewed", None),
