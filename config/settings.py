@@ -233,9 +233,17 @@ REST_FRAMEWORK = {
 MERCHANT_AUTH = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=int(os.environ.get("MERCHANT_ACCESS_TOKEN_MINUTES", "15"))),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=int(os.environ.get("MERCHANT_REFRESH_TOKEN_DAYS", "30"))),
-    # Registration, login and refresh, per client IP.
+    # Registration, login, password-reset requests and refresh with an unknown token, per client IP.
     "THROTTLE_RATE": os.environ.get("MERCHANT_AUTH_RATE", "10/minute"),
+    # Refresh with a live session's token, per session (not per IP: a workshop shares one Wi-Fi address).
+    "REFRESH_THROTTLE_RATE": os.environ.get("MERCHANT_REFRESH_RATE", "12/minute"),
+    # Password-reset e-mails per address, whoever asks.
+    "RESET_EMAIL_RATE": os.environ.get("MERCHANT_RESET_EMAIL_RATE", "3/hour"),
 }
+# Password-reset links (merchants and editors) expire after an hour.
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT_SECONDS", "3600"))
+# Where the merchants' app is, for links in e-mails: never taken from the request's Host header.
+MERCHANT_APP_BASE_URL = os.environ.get("MERCHANT_APP_BASE_URL", WAGTAILADMIN_BASE_URL)
 # The recommender (see docs/RECOMMENDER.md). Artifacts go to Django's default storage (MEDIA_ROOT locally);
 # with several machines, point the default storage at shared storage (NFS, S3…) so every worker loads them.
 RECOMMENDER = {
