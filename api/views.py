@@ -3,13 +3,14 @@
 from django.db import connection
 from django.http import JsonResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import generics, serializers
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.caching import CachedContentMixin
+from api.errors import ERROR
 from api.serializers import (
     ModuleDetailSerializer,
     ModuleFilterSerializer,
@@ -19,22 +20,6 @@ from api.serializers import (
 )
 from cms import selectors
 from recommender import selectors as recommender_selectors
-
-ERROR = inline_serializer(
-    "Error",
-    {
-        "error": inline_serializer(
-            "ErrorBody",
-            {
-                "code": serializers.CharField(),
-                "message": serializers.CharField(),
-                "fields": serializers.DictField(
-                    child=serializers.ListField(child=serializers.CharField()), required=False
-                ),
-            },
-        )
-    },
-)
 
 
 @extend_schema(tags=["catalogue"], summary="Catalogue themes, with their number of published modules")
