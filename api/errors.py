@@ -34,6 +34,7 @@ ERROR_CODES = {
     "parse_error": "400: the body is not valid JSON, or nested too deeply",
     "email_taken": "400: an account already uses this email",
     "wrong_password": "400: the current password is wrong",
+    "invalid_reset_link": "400: the password reset link is unknown, used or expired",
     "not_authenticated": "401: no token",
     "authentication_failed": "401: the token or the Authorization header is malformed",
     "token_invalid": "401: unknown, expired or revoked token, or not a merchant account",
@@ -85,6 +86,7 @@ DOMAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
     merchant_services.InvalidCredentials: (401, "invalid_credentials"),
     merchant_services.InvalidRefreshToken: (401, "invalid_refresh_token"),
     merchant_services.WrongPassword: (400, "wrong_password"),
+    merchant_services.InvalidResetLink: (400, "invalid_reset_link"),
     merchant_services.InvalidAnswers: (400, "invalid"),
     merchant_services.InvalidTransition: (409, "invalid_transition"),
     # The questionnaire is authored wrong (no maturity band): not the merchant's fault, nothing to fix in the

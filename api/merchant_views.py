@@ -4,6 +4,7 @@ Thin views: validate with a serializer, call one service or selector from `merch
 Every /me/ endpoint reads only the signed-in merchant's own data; nothing is cached by browsers or proxies.
 """
 
+from django.conf import settings
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -18,11 +19,20 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.authentication import MerchantAuthThrottle, MerchantPasswordThrottle, MerchantTokenAuthentication
+from api.authentication import (
+    MerchantAuthThrottle,
+    MerchantPasswordThrottle,
+    MerchantRefreshGuessThrottle,
+    MerchantRefreshThrottle,
+    MerchantResetEmailThrottle,
+    MerchantTokenAuthentication,
+)
 from api.caching import CachedContentMixin
 from api.errors import ERROR, error_body
 from api.merchant_serializers import (
+    AccountDeletionSerializer,
     AccountSerializer,
+    DetailSerializer,
     DiagnosticResultSerializer,
     DiagnosticSubmitSerializer,
     EngagementEventSerializer,
@@ -34,6 +44,8 @@ from api.merchant_serializers import (
     LoginSerializer,
     LogoutSerializer,
     PasswordChangeSerializer,
+    PasswordResetConfirmSerializer,
+    PasswordResetRequestSerializer,
     PersonalDataExportSerializer,
     ProfileSerializer,
     ProgressSerializer,
@@ -124,6 +136,9 @@ class LoginView(PublicAuthView):
     auth=[],
 )
 class RefreshView(PublicAuthView):
+    # Per session for a live session's token, per IP (sign-in rate) for any other token.
+    throttle_classes = [MerchantRefreshThrottle, MerchantRefreshGuessThrottle]
+
     def post(self, request):
         serializer = RefreshSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -160,7 +175,62 @@ class PasswordChangeView(MerchantView):
         return token_response(services.change_password(merchant=self.merchant, **serializer.validated_data))
 
 
+RESET_REQUESTED = (
+    "Si un compte existe avec cette adresse, un e-mail vient de lui être envoyé avec un lien pour choisir un "
+    "nouveau mot de passe. Pensez à regarder dans les indésirables."
+)
+
+
+@extend_schema(
+    tags=["merchant accounts"],
+    summary="Forgotten password: e-mail a single-use reset link",
+    description=(
+        "Always 202 with the same message, whether or not the address has an account (the e-mail is sent by the "
+        "task queue, never inside the request). The link opens `/app/mot-de-passe/nouveau/#uid=…&token=…`, is "
+        "valid `PASSWORD_RESET_TIMEOUT` seconds (1 hour) and works once. Throttled per IP (sign-in rate) and per "
+        "address (`MERCHANT_RESET_EMAIL_RATE`, 3 per hour)."
+    ),
+    request=PasswordResetRequestSerializer,
+    responses={202: DetailSerializer, 400: E400, 429: E429},
+    auth=[],
+)
+class PasswordResetRequestView(PublicAuthView):
+    throttle_classes = [MerchantAuthThrottle, MerchantResetEmailThrottle]
+
+    def post(self, request):
+        serializer = PasswordResetRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.request_password_reset(
+            email=serializer.validated_data["email"], base_url=settings.MERCHANT_APP_BASE_URL
+        )
+        return Response({"detail": RESET_REQUESTED}, status=status.HTTP_202_ACCEPTED)
+
+
+@extend_schema(
+    tags=["merchant accounts"],
+    summary="Set a new password from the e-mailed link: every session ends, this device is signed in",
+    request=PasswordResetConfirmSerializer,
+    responses={
+        200: TokenPairSerializer,
+        400: OpenApiResponse(ERROR, "`invalid_reset_link` (used, expired or altered) or `invalid` (weak password)"),
+        429: E429,
+    },
+    auth=[],
+)
+class PasswordResetConfirmView(PublicAuthView):
+    def post(self, request):
+        serializer = PasswordResetConfirmSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return token_response(services.reset_password(**serializer.validated_data))
+
+
 class MeView(MerchantView):
+    throttle_classes = [MerchantPasswordThrottle]
+
+    def get_throttles(self):
+        # the password asked before erasure is throttled like the password change; reads are not
+        return super().get_throttles() if self.request.method == "DELETE" else []
+
     @extend_schema(
         tags=["merchant accounts"], summary="The signed-in account", responses={200: AccountSerializer, **AUTH_ERRORS}
     )
@@ -173,12 +243,16 @@ class MeView(MerchantView):
         description=(
             "Deletes the account, the profile, the sessions (every token stops working), the self-diagnostics, "
             "the help requests and staff's admin history about them. Usage events are irreversibly anonymised "
-            "(no merchant, identifier replaced, date truncated to the day, payload fingerprint blanked)."
+            "(no merchant, identifier replaced, date truncated to the day, payload fingerprint blanked). "
+            "The account's password is asked again (`wrong_password` otherwise); throttled like the password change."
         ),
-        responses={204: None, **AUTH_ERRORS},
+        request=AccountDeletionSerializer,
+        responses={204: None, 400: E400, 429: E429, **AUTH_ERRORS},
     )
     def delete(self, request):
-        services.erase_merchant(merchant=self.merchant)
+        serializer = AccountDeletionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.erase_merchant(merchant=self.merchant, password=serializer.validated_data["password"])
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

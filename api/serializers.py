@@ -181,3 +181,39 @@ class ModuleDetailSerializer(ModuleSummarySerializer):
         visible = set(selectors.published_ids(pk__in=[m.pk for m in candidates]))  # live and not restricted
         related = [m for m in candidates if m.pk in visible]
         return ModuleSummarySerializer(related, many=True, context=self.context).data
+
+
+class StartingPointsQuerySerializer(serializers.Serializer):
+    sector = SlugListField(kind="sectors", help_text="One sector slug (kept on the visitor's device).")
+    limit = serializers.IntegerField(required=False, min_value=1, max_value=12, default=6)
+
+    def validate_sector(self, value):
+        if len(value) > 1:
+            raise serializers.ValidationError("Un seul secteur à la fois.")
+        return value
+
+
+STARTING_POINT_REASONS = {
+    "editorial": "Choisie par l'équipe EleaSud",
+    "popular_in_sector": "Très suivie dans votre secteur",
+    "popular": "Très suivie par les commerçants",
+    "first_steps": "Pour bien débuter",
+}
+
+
+class StartingPointReasonSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(choices=list(STARTING_POINT_REASONS))
+    label = serializers.CharField()
+
+
+class StartingPointSerializer(serializers.Serializer):
+    module = ModuleSummarySerializer()
+    reason = serializers.SerializerMethodField()
+
+    def get_reason(self, point) -> StartingPointReasonSerializer:
+        return {"code": point.reason, "label": STARTING_POINT_REASONS[point.reason]}
+
+
+class StartingPointsSerializer(serializers.Serializer):
+    sector = ShortTermSerializer(allow_null=True)
+    results = StartingPointSerializer(many=True)

@@ -138,7 +138,8 @@ def test_the_schema_lists_every_error_code_as_an_enum(api_client):
 
 
 @pytest.mark.parametrize(
-    "path", ["/api/v2/pages/?type=nope.Nope", "/api/v2/pages/999999/", "/api/v2/images/999999/", "/api/v2/page_preview/"]
+    "path",
+    ["/api/v2/pages/?type=nope.Nope", "/api/v2/pages/999999/", "/api/v2/images/999999/", "/api/v2/page_preview/"],
 )
 def test_wagtails_api_errors_have_the_same_shape(api_client, path):
     response = api_client.get(path)
