@@ -16,10 +16,15 @@ from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Trunc
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
 from cms.models import Capability, DiagnosticQuestionnaire, Goal, ModulePage, Sector, Theme
 from merchants import scoring
@@ -69,6 +74,10 @@ class InvalidAnswers(MerchantError):
 
 
 class InvalidTransition(MerchantError):
+    pass
+
+
+class InvalidResetLink(MerchantError):
     pass
 
 
@@ -246,6 +255,59 @@ def change_password(*, merchant: MerchantProfile, current_password: str, new_pas
     user.save(update_fields=["password"])
     MerchantSession.objects.filter(user=user).delete()
     logger.info("merchant changed password user_id=%s", user.pk)
+    return _open_session(user)
+
+
+class _ResetTokens(PasswordResetTokenGenerator):
+    """Django's reset tokens (HMAC of the user's id, password hash, last login and a timestamp): a token stops
+    working once the password changes (single use) and after PASSWORD_RESET_TIMEOUT seconds."""
+
+    key_salt = "eleasud.merchants.password-reset"
+
+
+reset_tokens = _ResetTokens()
+
+
+def merchant_for_email(email: str):
+    """The merchant user with this address (never an editor), or None."""
+    user = get_user_model().objects.filter(username__iexact=normalise_email(email)).first()
+    return user if is_merchant_user(user) else None
+
+
+def password_reset_link(*, user, base_url: str) -> str:
+    """The link of the reset e-mail. uid and token travel in the fragment: never sent to a server, never in a
+    Referer header or an access log."""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    return f"{base_url.rstrip('/')}/app/mot-de-passe/nouveau/#uid={uid}&token={reset_tokens.make_token(user)}"
+
+
+def request_password_reset(*, email: str, base_url: str) -> None:
+    """Queues the reset e-mail. Whether the address has an account is decided in the task, so the answer and its
+    timing are the same either way; nothing is sent to an unknown address."""
+    from merchants.tasks import send_password_reset_email
+
+    send_password_reset_email.enqueue(email=normalise_email(email), base_url=base_url)
+
+
+@transaction.atomic
+def reset_password(*, uid: str, token: str, new_password: str) -> IssuedTokens:
+    """Sets the new password if the link is valid, ends every session and signs this device in."""
+    try:
+        pk = int(urlsafe_base64_decode(uid).decode())
+    except (ValueError, TypeError, UnicodeDecodeError):
+        pk = None
+    user = get_user_model().objects.select_for_update().filter(pk=pk).first() if pk else None
+    if not is_merchant_user(user) or not reset_tokens.check_token(user, token):
+        raise InvalidResetLink("Ce lien n'est plus valable : il a déjà servi ou il a expiré. Demandez-en un nouveau.")
+    try:
+        validate_password(new_password, user=user)
+    except DjangoValidationError as error:
+        raise MerchantError("Ce mot de passe ne convient pas.", {"new_password": list(error.messages)}) from error
+    user.set_password(new_password)
+    user.last_login = timezone.now()
+    user.save(update_fields=["password", "last_login"])
+    MerchantSession.objects.filter(user=user).delete()
+    logger.info("merchant reset password user_id=%s", user.pk)
     return _open_session(user)
 
 
@@ -656,10 +718,12 @@ def _erased_stand_in(merchant: MerchantProfile) -> ErasedMerchant | None:
 
 
 @transaction.atomic
-def erase_merchant(*, merchant: MerchantProfile) -> None:
+def erase_merchant(*, merchant: MerchantProfile, password: str | None = None) -> None:
     """Deletes the account, profile, sessions, diagnostics and help requests; anonymises events for good
-    (see `anonymise_merchant_traces`)."""
+    (see `anonymise_merchant_traces`). With `password` (the merchant's own request), it must be the account's."""
     user = merchant.user
+    if password is not None and not user.check_password(password):
+        raise WrongPassword("Le mot de passe est incorrect.", {"password": ["Mot de passe incorrect."]})
     user_id = user.pk
     anonymised = anonymise_merchant_traces(user=user)
     # Cascades to the profile, sessions, diagnostics and help requests. The pre_delete receiver runs
