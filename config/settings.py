@@ -43,11 +43,14 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+CSRF_FAILURE_VIEW = "api.errors.csrf_failure"  # JSON under /api/, Django's page elsewhere
 
 INSTALLED_APPS = [
     "cms",
     "merchants",
     "recommender",
+    "reporting",
+    "partners",
     "api",
     "notifications",
     "django_tasks",
@@ -81,6 +84,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "api.errors.ApiErrorMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -253,7 +257,8 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.JSONParser"],
+    "DEFAULT_METADATA_CLASS": "api.metadata.ApiMetadata",
     "DEFAULT_PAGINATION_CLASS": "api.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "api.errors.exception_handler",
@@ -289,6 +294,12 @@ RECOMMENDER = {
     # Training refuses to run below these (the model would be noise).
     "MIN_MERCHANTS": int(os.environ.get("RECOMMENDER_MIN_MERCHANTS", "20")),
     "MIN_EVENTS": int(os.environ.get("RECOMMENDER_MIN_EVENTS", "50")),
+}
+# The agency's observatory (see docs/OBSERVATORY.md): no published figure comes from fewer than
+# MIN_CELL_SIZE merchants; partner API keys are throttled per key.
+OBSERVATORY = {
+    "MIN_CELL_SIZE": int(os.environ.get("OBSERVATORY_MIN_CELL_SIZE", "10")),
+    "PARTNER_RATE": os.environ.get("OBSERVATORY_PARTNER_RATE", "60/minute"),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "EleaSud API",
