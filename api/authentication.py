@@ -6,6 +6,7 @@ from django.conf import settings
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, throttling
 
+from config.cache_backends import FailoverCache
 from merchants import selectors
 from merchants.services import is_merchant_user, normalise_email, token_digest
 
@@ -42,6 +43,8 @@ class MerchantAuthThrottle(throttling.SimpleRateThrottle):
     """Registration, login and password reset, per client IP (MERCHANT_AUTH["THROTTLE_RATE"])."""
 
     scope = "merchant_auth"
+    # Brute-force protection must outlive a Redis outage: a per-process fallback (config/cache_backends.py).
+    cache = FailoverCache()
 
     def get_rate(self):
         return getattr(settings, "MERCHANT_AUTH", {}).get("THROTTLE_RATE", "10/minute")

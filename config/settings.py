@@ -127,50 +127,29 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
-if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "eleasud"),
-            "TIMEOUT": 300,
-            "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient"},
-        }
+
+
+def redis_cache(url: str) -> dict:
+    """The shared cache on Redis at `url` (tests point it at a dead port to prove reads survive)."""
+    return {
+        # django-redis that fails soft: a lost Redis is a cache miss, logged once (config/cache_backends.py).
+        "BACKEND": "config.cache_backends.FailSoftRedisCache",
+        "LOCATION": url,
+        "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "eleasud"),
+        "TIMEOUT": 300,
+        "OPTIONS": {
+            "CLIENT_CLASS": "django_redis.client.DefaultClient",
+            # An unreachable host costs at most this per attempt; the breaker then skips Redis for a while.
+            "SOCKET_CONNECT_TIMEOUT": float(os.environ.get("REDIS_CONNECT_TIMEOUT", "0.5")),
+            "SOCKET_TIMEOUT": float(os.environ.get("REDIS_TIMEOUT", "0.5")),
+        },
     }
+
+
+if REDIS_URL:
+    CACHES = {"default": redis_cache(REDIS_URL)}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "eleasud"}}
-
-# --- Background tasks and e-mail ---------------------------------------------------------------
-# Two task backends. "default" is the one Wagtail enqueues its own housekeeping on (search index,
-# reference index): it stays immediate, as before. "background" is the real queue our apps use (e-mail,
-# notifications, scheduled retraining): rows in the database, run by `manage.py db_worker --backend
-# background --queue-name '*'` (make run starts one). Enqueuing writes in the caller's transaction, so a
-# task exists exactly when the write that caused it commits, and nothing is lost while no worker runs.
-TASKS = {
-    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
-    "background": {
-        "BACKEND": "django_tasks_db.DatabaseBackend",
-        "QUEUES": ["default", "email"],
-    },
-}
-# make run writes e-mail to files in var/mail/ (DEBUG); production speaks SMTP. Tests use Django's
-# in-memory outbox (mail.outbox), filled by the real worker.
-EMAIL_BACKEND = os.environ.get(
-    "EMAIL_BACKEND",
-    "django.core.mail.backends.filebased.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
-)
-EMAIL_FILE_PATH = VAR_DIR / "mail"
-EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
-EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
-EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
-EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
-EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "EleaSud <ne-pas-repondre@eleasud.invalid>")
-SERVER_EMAIL = DEFAULT_FROM_EMAIL
-# Seconds before each new attempt when the mail server fails; after the last, the task is marked failed.
-EMAIL_RETRY_DELAYS = [int(s) for s in env_list("EMAIL_RETRY_DELAYS", ["60", "300", "1800", "7200", "21600"])]
 
 # --- Auth --------------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
