@@ -206,6 +206,7 @@ CORS_EXPOSE_HEADERS = ["ETag"]
 
 # --- Wagtail -----------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "EleaSud"
+WAGTAILADMIN_USER_PASSWORD_RESET_FORM = "merchants.forms.EditorPasswordResetForm"  # editors only
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://localhost:8000")
 WAGTAIL_I18N_ENABLED = False
 WAGTAILSEARCH_BACKENDS = {

@@ -68,6 +68,9 @@ class MerchantSession(models.Model):
     refresh_expires_at = models.DateTimeField()
     created_at = models.DateTimeField(default=timezone.now)
     refreshed_at = models.DateTimeField(null=True, blank=True)
+    # A digest of the user's password hash when the session opened: any password change, by any path (the API,
+    # the admin, a reset, the shell, even a queryset update), makes every older session's tokens invalid.
+    password_stamp = models.CharField(max_length=64, blank=True)
 
     class Meta:
         verbose_name = "session commerçant"

@@ -97,6 +97,16 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def password_stamp(user) -> str:
+    """What a session remembers of the password it was opened under (a digest of the hash, nothing more)."""
+    return hashlib.sha256(user.password.encode()).hexdigest()
+
+
+def session_is_current(session: MerchantSession) -> bool:
+    """False once the user's password changed after the session opened, whoever changed it and how."""
+    return secrets.compare_digest(session.password_stamp, password_stamp(session.user))
+
+
 def normalise_email(email: str) -> str:
     return email.strip().lower()
 
@@ -156,6 +166,7 @@ def _open_session(user) -> IssuedTokens:
         refresh_digest=token_digest(refresh),
         refresh_expires_at=refresh_expires_at,
         created_at=now,
+        password_stamp=password_stamp(user),
     )
     return IssuedTokens(access, refresh, access_expires_at, refresh_expires_at, session)
 
@@ -221,7 +232,7 @@ def _rotate_session(digest: str) -> IssuedTokens | None:
             logger.warning("merchant refresh token replayed; session ended session_id=%s", session_id)
         replayed.delete()  # its spent tokens go with it
         return None
-    if session.refresh_expires_at <= now or not is_merchant_user(session.user):
+    if session.refresh_expires_at <= now or not is_merchant_user(session.user) or not session_is_current(session):
         session.delete()
         return None
     access, refresh, access_expires_at, refresh_expires_at = _new_token_pair(now)
