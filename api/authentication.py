@@ -39,6 +39,12 @@ class MerchantTokenAuthentication(authentication.BaseAuthentication):
         return 'Bearer realm="api"'
 
 
+def client_ip(request) -> str:
+    """The client's address as every throttle and lockout sees it: REMOTE_ADDR, or the address the
+    `NUM_PROXIES` trusted proxies put in X-Forwarded-For (DRF's rule, so a client cannot pick its own)."""
+    return throttling.BaseThrottle().get_ident(request)
+
+
 class MerchantAuthThrottle(throttling.SimpleRateThrottle):
     """Registration, login and password reset, per client IP (MERCHANT_AUTH["THROTTLE_RATE"])."""
 

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "corsheaders",
+    "axes",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -95,6 +96,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns an admin login lockout into its 429 page
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -154,6 +156,24 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "eleasud"}}
 
 # --- Auth --------------------------------------------------------------------------------------
+AUTHENTICATION_BACKENDS = [
+    # Admin sign-in (/admin/login/) is locked out after AXES_FAILURE_LIMIT wrong passwords; the API's sign-in
+    # has its own throttle (MERCHANT_AUTH_RATE) and calls authenticate() without a request, which Axes skips.
+    "config.admin_login.AdminLoginLockout",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("ADMIN_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("ADMIN_LOGIN_LOCKOUT_MINUTES", "15")))
+# Per account and client together: N wrong passwords from one client lock that account for that client only,
+# so nobody can lock an editor out from elsewhere by typing their e-mail.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # failed attempts only; successful sign-ins are not personal data we need
+AXES_CLIENT_IP_CALLABLE = "api.authentication.client_ip"  # the same client identity as the API's throttles
+AXES_LOCKOUT_TEMPLATE = "axes/lockout.html"
+AXES_COOLOFF_MESSAGE = "Trop de tentatives de connexion : réessayez dans quelques minutes."
+AXES_PERMALOCK_MESSAGE = AXES_COOLOFF_MESSAGE
+AXES_VERBOSE = False
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
