@@ -223,6 +223,18 @@ def personal_data_export(*, merchant: MerchantProfile) -> dict:
             "size_band": merchant.size_band,
             "postcode": merchant.postcode,
             "capabilities": _slugs(merchant.capabilities.all()),
+            "capability_origins": [
+                {
+                    "capability": origin.capability.slug,
+                    "source": origin.source,
+                    "since": origin.since,
+                    "diagnostic_taken_at": origin.diagnostic.created_at if origin.diagnostic else None,
+                    "module": origin.module_slug or None,
+                }
+                for origin in merchant.capability_origins.select_related("capability", "diagnostic").order_by(
+                    "since", "id"
+                )
+            ],
             "goals": _slugs(merchant.goals.all()),
             "personalisation_consent": merchant.personalisation_consent,
             "consent_updated_at": merchant.consent_updated_at,
