@@ -68,6 +68,9 @@ class MerchantSession(models.Model):
     refresh_expires_at = models.DateTimeField()
     created_at = models.DateTimeField(default=timezone.now)
     refreshed_at = models.DateTimeField(null=True, blank=True)
+    # A digest of the user's password hash when the session opened: any password change, by any path (the API,
+    # the admin, a reset, the shell, even a queryset update), makes every older session's tokens invalid.
+    password_stamp = models.CharField(max_length=64, blank=True)
 
     class Meta:
         verbose_name = "session commerçant"
@@ -142,6 +145,10 @@ class DiagnosticResult(models.Model):
     band_slug = models.SlugField("niveau", max_length=40)
     band_label = models.CharField("libellé du niveau", max_length=80)
     capabilities_detected = models.JSONField("compétences détectées", default=list)
+    # Legal obligations the answers reveal ({slug, title, message, module}), kept with the run so the agency's
+    # figures can count them later without re-scoring old answers against a changed questionnaire.
+    warnings = models.JSONField("alertes d'obligations légales", default=list, blank=True)
+    sector_slug = models.SlugField("secteur pris en compte", max_length=80, blank=True)
     created_at = models.DateTimeField("passé le", default=timezone.now)
 
     class Meta:

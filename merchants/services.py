@@ -99,6 +99,16 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def password_stamp(user) -> str:
+    """What a session remembers of the password it was opened under (a digest of the hash, nothing more)."""
+    return hashlib.sha256(user.password.encode()).hexdigest()
+
+
+def session_is_current(session: MerchantSession) -> bool:
+    """False once the user's password changed after the session opened, whoever changed it and how."""
+    return secrets.compare_digest(session.password_stamp, password_stamp(session.user))
+
+
 def normalise_email(email: str) -> str:
     return email.strip().lower()
 
@@ -158,6 +168,7 @@ def _open_session(user) -> IssuedTokens:
         refresh_digest=token_digest(refresh),
         refresh_expires_at=refresh_expires_at,
         created_at=now,
+        password_stamp=password_stamp(user),
     )
     return IssuedTokens(access, refresh, access_expires_at, refresh_expires_at, session)
 
@@ -223,7 +234,7 @@ def _rotate_session(digest: str) -> IssuedTokens | None:
             logger.warning("merchant refresh token replayed; session ended session_id=%s", session_id)
         replayed.delete()  # its spent tokens go with it
         return None
-    if session.refresh_expires_at <= now or not is_merchant_user(session.user):
+    if session.refresh_expires_at <= now or not is_merchant_user(session.user) or not session_is_current(session):
         session.delete()
         return None
     access, refresh, access_expires_at, refresh_expires_at = _new_token_pair(now)
@@ -404,11 +415,15 @@ def questionnaire_as_scoring_data(
             slug=question.slug,
             theme=question.theme.slug,
             kind=question.kind,
+            scored=question.scored,
+            excluded_sectors=tuple(sector.slug for sector in question.excluded_sectors.all()),
             answers=tuple(
                 scoring.Answer(
                     slug=answer.slug,
                     score=answer.score,
                     capabilities=tuple(capability.slug for capability in answer.capabilities.all()),
+                    exclusive=answer.exclusive,
+                    label=answer.label,
                 )
                 for answer in question.answers.all()
             ),
@@ -422,32 +437,66 @@ def questionnaire_as_scoring_data(
     return questions, bands
 
 
+def questionnaire_rules(
+    questionnaire: DiagnosticQuestionnaire,
+) -> tuple[list[scoring.Conflict], list[scoring.WarningRule]]:
+    conflicts = [scoring.Conflict(answers=tuple(c["answers"]), message=c["message"]) for c in questionnaire.conflicts]
+    rules = [
+        scoring.WarningRule(
+            slug=r["slug"],
+            title=r["title"],
+            message=r["message"],
+            module=r.get("module", ""),
+            when_all=tuple(r.get("when_all", ())),
+            when_any=tuple(r.get("when_any", ())),
+            unless_any=tuple(r.get("unless_any", ())),
+        )
+        for r in questionnaire.warning_rules
+    ]
+    return conflicts, rules
+
+
 @transaction.atomic
 def record_diagnostic(
-    *, merchant: MerchantProfile, questionnaire: DiagnosticQuestionnaire, answers: dict[str, list[str]]
+    *,
+    merchant: MerchantProfile,
+    questionnaire: DiagnosticQuestionnaire,
+    answers: dict[str, list[str]],
+    sector: Sector | None = None,
 ) -> DiagnosticResult:
-    """Scores and keeps one run of the diagnostic; the capabilities it detects are added to the profile
-    (never removed: what the merchant declared stays theirs to change)."""
+    """Scores and keeps one run of the diagnostic, with the legal warnings it raises; the capabilities it detects
+    are added to the profile (never removed: what the merchant declared stays theirs to change).
+
+    `sector` (default: the profile's) decides which questions apply; given, it is saved to the profile too."""
+    if sector is not None and sector != merchant.sector:
+        merchant.sector = sector
+        merchant.save(update_fields=["sector", "updated_at"])
+    sector_slug = merchant.sector.slug if merchant.sector_id else None
     questions, bands = questionnaire_as_scoring_data(questionnaire)
+    conflicts, rules = questionnaire_rules(questionnaire)
     if not bands:
         logger.error("diagnostic questionnaire has no maturity band questionnaire_id=%s", questionnaire.pk)
         raise DiagnosticUnavailable(
             "L'autodiagnostic est momentanément indisponible : nos équipes ont été prévenues. Réessayez plus tard."
         )
     try:
-        score = scoring.score_diagnostic(questions, bands, answers)
+        score = scoring.score_diagnostic(
+            questions, bands, answers, sector=sector_slug, conflicts=conflicts, warning_rules=rules
+        )
     except scoring.InvalidAnswers as error:
         raise InvalidAnswers("Certaines réponses sont manquantes ou invalides.", error.errors) from error
     result = DiagnosticResult.objects.create(
         merchant=merchant,
         questionnaire=questionnaire,
         questionnaire_slug=questionnaire.slug,
-        answers={question.slug: list(answers[question.slug]) for question in questions},
+        answers={q.slug: list(answers[q.slug]) for q in questions if q.slug not in score.skipped_questions},
         theme_scores=score.theme_scores,
         overall_score=score.overall_score,
         band_slug=score.band.slug,
         band_label=score.band.label,
         capabilities_detected=list(score.capabilities),
+        warnings=list(score.warnings),
+        sector_slug=sector_slug or "",
     )
     if score.capabilities:
         add_capabilities(
