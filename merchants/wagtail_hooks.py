@@ -40,6 +40,10 @@ class NoAddPermissionPolicy(ReadOnlyPermissionPolicy):
 
 
 class ReadOnlyViewSet(ModelViewSet):
+    # Not in Wagtail's reference index (the admin's "usage" of content): these are operational records, and
+    # indexing them ran the index's extraction on every event, session and profile saved through the API and
+    # turned every bulk delete into one query per row.
+    add_to_reference_index = False
     inspect_view_enabled = True
     copy_view_enabled = False
     search_backend_name = None  # plain database search, these models are not in the search index
@@ -140,6 +144,7 @@ class HelpRequestViewSet(ModelViewSet):
     url_prefix = "merchants/help-requests"
     icon = "group"
     menu_label = "Demandes d'accompagnement"
+    add_to_reference_index = False  # operational records, see ReadOnlyViewSet
     inspect_view_enabled = True
     copy_view_enabled = False
     search_backend_name = None
@@ -186,6 +191,7 @@ class StudentHelperViewSet(ModelViewSet):
     url_prefix = "merchants/student-helpers"
     icon = "user"
     menu_label = "Étudiants accompagnateurs"
+    add_to_reference_index = False  # operational records, see ReadOnlyViewSet
     search_backend_name = None
     list_display = ["name", "school", "active"]
     list_filter = ["active", "themes"]
