@@ -5,7 +5,6 @@ Every /me/ endpoint reads only the signed-in merchant's own data; nothing is cac
 """
 
 from django.conf import settings
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -29,7 +28,7 @@ from api.authentication import (
     MerchantTokenAuthentication,
 )
 from api.caching import CachedContentMixin
-from api.errors import error_body
+from api.errors import ERROR, error_body
 from api.merchant_serializers import (
     AccountDeletionSerializer,
     AccountSerializer,
@@ -56,25 +55,11 @@ from api.merchant_serializers import (
     TokenPairSerializer,
 )
 from api.permissions import IsMerchant
-from api.views import ERROR
 from cms import selectors as cms_selectors
 from merchants import selectors, services
 from merchants.services import EventOutcome
 
 MAX_EVENTS_PER_BATCH = 500
-
-ERROR_STATUS = {
-    services.EmailAlreadyRegistered: (status.HTTP_400_BAD_REQUEST, "email_taken"),
-    services.InvalidCredentials: (status.HTTP_401_UNAUTHORIZED, "invalid_credentials"),
-    services.InvalidRefreshToken: (status.HTTP_401_UNAUTHORIZED, "invalid_refresh_token"),
-    services.WrongPassword: (status.HTTP_400_BAD_REQUEST, "wrong_password"),
-    services.InvalidResetLink: (status.HTTP_400_BAD_REQUEST, "invalid_reset_link"),
-    services.InvalidAnswers: (status.HTTP_400_BAD_REQUEST, "invalid"),
-    services.InvalidTransition: (status.HTTP_409_CONFLICT, "invalid_transition"),
-    # The questionnaire is authored wrong (no maturity band): not the merchant's fault, nothing to fix in the
-    # request, and it lasts until editors fix the content, hence 503 rather than 400 or a bare 500.
-    services.DiagnosticUnavailable: (status.HTTP_503_SERVICE_UNAVAILABLE, "diagnostic_unavailable"),
-}
 
 E400 = OpenApiResponse(ERROR, "Invalid values: `fields` names each offending field.")
 E401 = OpenApiResponse(ERROR, "Missing, invalid or expired token (or not a merchant account).")
@@ -83,23 +68,7 @@ E429 = OpenApiResponse(ERROR, "Too many attempts: retry after the delay in the R
 AUTH_ERRORS = {401: E401}
 
 
-class MerchantErrorsMixin:
-    """Turns the domain's refusals (`MerchantError`) into the API's one error shape."""
-
-    def handle_exception(self, exc):
-        if isinstance(exc, services.MerchantError):
-            status_code, code = ERROR_STATUS.get(type(exc), (status.HTTP_400_BAD_REQUEST, "invalid"))
-            response = Response(error_body(code, exc.message, exc.fields), status=status_code)
-            if status_code == status.HTTP_401_UNAUTHORIZED:
-                response["WWW-Authenticate"] = MerchantTokenAuthentication().authenticate_header(self.request)
-            return response
-        if isinstance(exc, DjangoValidationError):
-            fields = exc.message_dict if hasattr(exc, "error_dict") else None
-            exc = ValidationError(fields or exc.messages)
-        return super().handle_exception(exc)
-
-
-class PublicAuthView(MerchantErrorsMixin, APIView):
+class PublicAuthView(APIView):
     """Sign-in endpoints: no token needed, throttled per client IP."""
 
     authentication_classes = []
@@ -107,7 +76,7 @@ class PublicAuthView(MerchantErrorsMixin, APIView):
     throttle_classes = [MerchantAuthThrottle]
 
 
-class MerchantView(MerchantErrorsMixin, generics.GenericAPIView):
+class MerchantView(generics.GenericAPIView):
     """Endpoints of the signed-in merchant (`/me/…`)."""
 
     authentication_classes = [MerchantTokenAuthentication]

@@ -4,13 +4,14 @@ from django.db import connection
 from django.http import JsonResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import generics, serializers
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.caching import CachedContentMixin
+from api.errors import ERROR
 from api.serializers import (
     ModuleDetailSerializer,
     ModuleFilterSerializer,
@@ -24,22 +25,6 @@ from cms import selectors
 from cms.models import Sector
 from merchants import selectors as merchant_selectors
 from recommender import selectors as recommender_selectors
-
-ERROR = inline_serializer(
-    "Error",
-    {
-        "error": inline_serializer(
-            "ErrorBody",
-            {
-                "code": serializers.CharField(),
-                "message": serializers.CharField(),
-                "fields": serializers.DictField(
-                    child=serializers.ListField(child=serializers.CharField()), required=False
-                ),
-            },
-        )
-    },
-)
 
 
 @extend_schema(tags=["catalogue"], summary="Catalogue themes, with their number of published modules")
