@@ -23,6 +23,29 @@ def client(request, route=""):
     return response
 
 
+CLIENT_DIR = settings.BASE_DIR / "frontend" / "client"
+
+
+@require_safe
+def service_worker(request):
+    """The service worker, at /app/sw.js so that its scope is the whole app (/app/). Always revalidated: a
+    new version reaches phones at their next visit."""
+    response = HttpResponse((CLIENT_DIR / "sw.js").read_bytes(), content_type="text/javascript; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    response["Service-Worker-Allowed"] = "/app/"
+    return response
+
+
+@require_safe
+def manifest(request):
+    """The web app manifest (installability: name, icons, start URL, display standalone)."""
+    response = HttpResponse(
+        (CLIENT_DIR / "manifest.webmanifest").read_bytes(), content_type="application/manifest+json"
+    )
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
 @xframe_options_sameorigin  # the admin shows the preview in a frame of its own page
 def client_preview(request):
     response = client(request)
