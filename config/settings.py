@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "cms",
     "merchants",
     "recommender",
+    "reporting",
+    "partners",
     "api",
     "notifications",
     "django_tasks",
@@ -292,6 +294,12 @@ RECOMMENDER = {
     # Training refuses to run below these (the model would be noise).
     "MIN_MERCHANTS": int(os.environ.get("RECOMMENDER_MIN_MERCHANTS", "20")),
     "MIN_EVENTS": int(os.environ.get("RECOMMENDER_MIN_EVENTS", "50")),
+}
+# The agency's observatory (see docs/OBSERVATORY.md): no published figure comes from fewer than
+# MIN_CELL_SIZE merchants; partner API keys are throttled per key.
+OBSERVATORY = {
+    "MIN_CELL_SIZE": int(os.environ.get("OBSERVATORY_MIN_CELL_SIZE", "10")),
+    "PARTNER_RATE": os.environ.get("OBSERVATORY_PARTNER_RATE", "60/minute"),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "EleaSud API",

@@ -31,6 +31,7 @@ from merchants import scoring
 from merchants.models import (
     DiagnosticResult,
     EngagementEvent,
+    ErasedMerchant,
     HelpRequest,
     MerchantProfile,
     MerchantSession,
@@ -659,6 +660,9 @@ def anonymise_merchant_traces(*, user) -> int:
       device's queue), keep the day only and lose their payload fingerprint (a hash of the exact time,
       recoverable by brute force); module, kind, value and recommendation stay for statistics. Anonymised
       rows have no merchant, so the duplicate detection (per merchant) never reads them again.
+    - Events and diagnostics (scores, band and detected capabilities only: answers emptied, the day only) are
+      attached to one `ErasedMerchant` (sector, size band, postcode, nothing else), so the agency's aggregates
+      of past periods keep counting them; the observatory publishes no cell under k merchants.
     - Staff's admin history about the merchant's records, and about the Django user itself (Wagtail's Users
       admin labels those entries with the username, i.e. the email), is deleted.
 
@@ -670,27 +674,47 @@ def anonymise_merchant_traces(*, user) -> int:
     merchant = MerchantProfile.objects.filter(user_id=user.pk).first()
     if merchant is None:
         return 0
+    stand_in = _erased_stand_in(merchant)
     anonymised = []
     for event in EngagementEvent.objects.filter(merchant=merchant).only("pk"):
         event.merchant = None
+        event.erased_merchant = stand_in
         event.event_id = uuid.uuid4()
         event.payload_fingerprint = ""
         anonymised.append(event)
-    EngagementEvent.objects.bulk_update(anonymised, ["merchant", "event_id", "payload_fingerprint"], batch_size=500)
+    EngagementEvent.objects.bulk_update(
+        anonymised, ["merchant", "erased_merchant", "event_id", "payload_fingerprint"], batch_size=500
+    )
     EngagementEvent.objects.filter(pk__in=[event.pk for event in anonymised]).update(
         occurred_at=Trunc("occurred_at", "day", tzinfo=UTC),
         received_at=Trunc("received_at", "day", tzinfo=UTC),
+    )
+    # Diagnostics keep their scores for the observatory, without the answers or the hour.
+    diagnostic_ids = list(merchant.diagnostics.values_list("pk", flat=True))
+    DiagnosticResult.objects.filter(pk__in=diagnostic_ids).update(
+        merchant=None, erased_merchant=stand_in, answers={}, created_at=Trunc("created_at", "day", tzinfo=UTC)
     )
     for model, ids in (
         (get_user_model(), [user.pk]),
         (MerchantProfile, [merchant.pk]),
         (HelpRequest, list(merchant.help_requests.values_list("pk", flat=True))),
-        (DiagnosticResult, list(merchant.diagnostics.values_list("pk", flat=True))),
+        (DiagnosticResult, diagnostic_ids),
     ):
         ModelLogEntry.objects.filter(
             content_type=ContentType.objects.get_for_model(model), object_id__in=[str(pk) for pk in ids]
         ).delete()
     return len(anonymised)
+
+
+def _erased_stand_in(merchant: MerchantProfile) -> ErasedMerchant | None:
+    """The merchant's anonymised stand-in for the aggregates, made once: the pre_delete receiver calls
+    `anonymise_merchant_traces` again for the same user, and finds the events and diagnostics already moved."""
+    has_traces = merchant.diagnostics.exists() or EngagementEvent.objects.filter(merchant=merchant).exists()
+    if not has_traces:
+        return None
+    return ErasedMerchant.objects.create(
+        sector_id=merchant.sector_id, size_band=merchant.size_band, postcode=merchant.postcode
+    )
 
 
 @transaction.atomic

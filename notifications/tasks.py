@@ -24,9 +24,7 @@ TRANSIENT_ERRORS = (smtplib.SMTPException, OSError)
 def deliver_email(
     *, recipients: list[str], template: str, context: dict[str, Any], unsubscribe_url: str = "", attempt: int = 0
 ) -> str:
-    message = build_message(
-        recipients=recipients, template=template, context=context, unsubscribe_url=unsubscribe_url
-    )
+    message = build_message(recipients=recipients, template=template, context=context, unsubscribe_url=unsubscribe_url)
     try:
         message.send()
     except TRANSIENT_ERRORS as error:
