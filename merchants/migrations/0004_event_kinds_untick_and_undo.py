@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('cms', '0002_question_updated_at'),
-        ('merchants', '0002_spent_refresh_tokens_event_indexes'),
+        ('merchants', '0003_erased_merchant_stand_in'),
     ]
 
     operations = [
