@@ -283,7 +283,7 @@ def test_the_fixes_on_module_pages_and_next_steps(live_server, new_page):
     kinds = list(EngagementEvent.objects.filter(merchant=profile).values_list("kind", flat=True))
     assert kinds.count("step_uncompleted") == 1
 
-    page.get_by_role("link", name="Progression").click()
+    page.get_by_role("link", name="Progrès").click()
     page.get_by_role("heading", name="Ma progression").wait_for()
     assert page.get_by_role("heading", name="Gardées pour plus tard").count() == 0  # completed: not kept for later
     check_accessibility(page, "progress")

@@ -35,7 +35,7 @@ export async function render(main, { query }) {
       <form class="card search" role="search" data-search>
         <label for="q">Rechercher une fiche</label>
         <div class="search__row">
-          <input id="q" name="q" type="search" value="${q}" placeholder="Par exemple : avis clients, QR code">
+          <input id="q" name="q" type="search" value="${q}" placeholder="avis clients, QR code…">
           <button class="button" type="submit">Rechercher</button>
         </div>
       </form>
