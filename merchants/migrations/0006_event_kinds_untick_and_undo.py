@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('cms', '0002_question_updated_at'),
-        ('merchants', '0003_erased_merchant_stand_in'),
+        ('merchants', '0005_session_password_stamp'),
     ]
 
     operations = [
