@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('cms', '0002_question_updated_at'),
-        ('merchants', '0005_session_password_stamp'),
+        ('merchants', '0006_diagnostic_rules'),
     ]
 
     operations = [
