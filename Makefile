@@ -13,7 +13,7 @@ REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 TEST_WORKERS ?= 2
 PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS) --durations=25
 
-.PHONY: install browser run test test-sqlite test-sqlite-subset test-services lint bench lock clean
+.PHONY: install browser run test test-sqlite test-sqlite-subset test-services lint bench lighthouse lock clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.11 or run make PYTHON=python3"; exit 1; }
@@ -68,6 +68,11 @@ test-services: install
 
 bench: install
 	$(BIN)/python bench/run.py
+
+# Lighthouse (mobile) on every screen of the merchants' app served as in production; installs its pinned npm
+# package itself (bench/lighthouse/package-lock.json).
+lighthouse: install browser
+	$(BIN)/python bench/lighthouse.py
 
 lock: $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
