@@ -6,7 +6,6 @@ One browser for the whole module; each test opens its own context (a fresh devic
 """
 
 import json
-import os
 import re
 import time
 from pathlib import Path
@@ -18,7 +17,6 @@ from django.core import mail
 from cms.models import ModulePage
 from merchants import services
 from merchants.models import EngagementEvent, HelpRequest, MerchantProfile, MerchantSession
-from tests.e2e.conftest import CHROMIUM
 from tests.merchants.test_help_requests import StudentHelperFactory
 
 pytestmark = [
@@ -33,23 +31,8 @@ NEW_PASSWORD = "Calanques-et-Navettes-2027"
 SCREENSHOTS = settings.BASE_DIR / "docs" / "screenshots"
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
-        )
-        yield browser
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-
-
 @pytest.fixture
-def new_page(browser):
+def new_page(browser):  # `browser`: the test process's chromium (tests/e2e/conftest.py)
     contexts = []
 
     def make(viewport=PHONE):
