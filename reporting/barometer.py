@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from reporting import charts
 from reporting.periods import Period, months_up_to, parse_period
+from reporting.periods import month as month_of
 from reporting.selectors import DIMENSION_LABELS, Observatory, observatory_for
 
 FILTERABLE = ("sector", "area", "size_band")
@@ -122,7 +123,9 @@ def build(*, period: Period, population: Population = Population(), months: int 
     table, extra = table_for("area")
     barometer.charts.append(("maturite-territoire", charts.maturity_by(observatory, "area", table=table, **extra)))
     series = []
-    for month in months_up_to(period, months):
+    today = datetime.now(UTC).date()
+    last = period if period.end <= today else month_of(today.year, today.month)  # no empty future months
+    for month in months_up_to(last, months):
         monthly = observatory_for(period=month, one_way_only=True)
         series.append((month.label, population.cell_values(monthly) or {}))
     barometer.charts.append(("evolution", charts.evolution(series)))
