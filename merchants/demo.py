@@ -43,7 +43,9 @@ def spread_demo_merchants(*, profiles: list[MerchantProfile], seed: int) -> None
     # Earlier self-diagnostics: most merchants took one to three before today's, with lower scores.
     latest = {
         d.merchant_id: d
-        for d in DiagnosticResult.objects.filter(merchant__in=profiles).select_related("questionnaire").order_by("created_at")
+        for d in DiagnosticResult.objects.filter(merchant__in=profiles)
+        .select_related("questionnaire")
+        .order_by("created_at")
     }
     questionnaire = next((d.questionnaire for d in latest.values() if d.questionnaire), None)
     bands = sorted(questionnaire.bands.all(), key=lambda band: band.min_score) if questionnaire else []
@@ -73,7 +75,9 @@ def spread_demo_merchants(*, profiles: list[MerchantProfile], seed: int) -> None
                     overall_score=overall,
                     band_slug=_band_for(bands, overall, diagnostic.band_slug),
                     band_label=_band_for(bands, overall, diagnostic.band_label, attribute="label"),
-                    capabilities_detected=diagnostic.capabilities_detected[: max(0, len(diagnostic.capabilities_detected) - runs + step)],
+                    capabilities_detected=diagnostic.capabilities_detected[
+                        : max(0, len(diagnostic.capabilities_detected) - runs + step)
+                    ],
                     created_at=now - timedelta(days=int(days), hours=int(rng.integers(8, 19))),
                 )
             )
@@ -88,7 +92,9 @@ def spread_demo_merchants(*, profiles: list[MerchantProfile], seed: int) -> None
             continue
         created = now - timedelta(days=int(rng.integers(1, 330)), hours=int(rng.integers(0, 10)))
         status = str(rng.choice(["new", "matched", "in_progress", "done", "cancelled"], p=[0.12, 0.13, 0.15, 0.5, 0.1]))
-        matched_at = created + timedelta(days=int(rng.integers(1, 15))) if status in ("matched", "in_progress", "done") else None
+        matched_at = (
+            created + timedelta(days=int(rng.integers(1, 15))) if status in ("matched", "in_progress", "done") else None
+        )
         done = status == "done"
         requests.append(
             HelpRequest(

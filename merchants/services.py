@@ -10,6 +10,7 @@ import json
 import logging
 import secrets
 import uuid
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -29,6 +30,7 @@ from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from cms.models import Capability, DiagnosticQuestionnaire, Goal, ModulePage, Sector, Theme
 from merchants import scoring
 from merchants.models import (
+    CapabilityOrigin,
     DiagnosticResult,
     EngagementEvent,
     ErasedMerchant,
@@ -97,6 +99,16 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def password_stamp(user) -> str:
+    """What a session remembers of the password it was opened under (a digest of the hash, nothing more)."""
+    return hashlib.sha256(user.password.encode()).hexdigest()
+
+
+def session_is_current(session: MerchantSession) -> bool:
+    """False once the user's password changed after the session opened, whoever changed it and how."""
+    return secrets.compare_digest(session.password_stamp, password_stamp(session.user))
+
+
 def normalise_email(email: str) -> str:
     return email.strip().lower()
 
@@ -156,6 +168,7 @@ def _open_session(user) -> IssuedTokens:
         refresh_digest=token_digest(refresh),
         refresh_expires_at=refresh_expires_at,
         created_at=now,
+        password_stamp=password_stamp(user),
     )
     return IssuedTokens(access, refresh, access_expires_at, refresh_expires_at, session)
 
@@ -221,7 +234,7 @@ def _rotate_session(digest: str) -> IssuedTokens | None:
             logger.warning("merchant refresh token replayed; session ended session_id=%s", session_id)
         replayed.delete()  # its spent tokens go with it
         return None
-    if session.refresh_expires_at <= now or not is_merchant_user(session.user):
+    if session.refresh_expires_at <= now or not is_merchant_user(session.user) or not session_is_current(session):
         session.delete()
         return None
     access, refresh, access_expires_at, refresh_expires_at = _new_token_pair(now)
@@ -342,10 +355,53 @@ def update_profile(
     merchant.full_clean(exclude=["user", "capabilities", "goals"])
     merchant.save()
     if capabilities is not UNSET:
+        capabilities = list(capabilities)
+        before = set(merchant.capabilities.values_list("pk", flat=True))
         merchant.capabilities.set(capabilities)
+        after = {capability.pk for capability in capabilities}
+        CapabilityOrigin.objects.filter(merchant=merchant, capability_id__in=before - after).delete()
+        _record_origins(
+            merchant=merchant,
+            capability_ids=after - before,
+            source=CapabilityOrigin.Source.DECLARED,
+            since=timezone.now(),
+        )
     if goals is not UNSET:
         merchant.goals.set(goals)
     return merchant
+
+
+def _record_origins(*, merchant, capability_ids, source, since, diagnostic=None, module=None) -> None:
+    CapabilityOrigin.objects.bulk_create(
+        [
+            CapabilityOrigin(
+                merchant=merchant,
+                capability_id=capability_id,
+                source=source,
+                since=since,
+                diagnostic=diagnostic,
+                module=module,
+                module_slug=module.slug if module else "",
+            )
+            for capability_id in capability_ids
+        ],
+        ignore_conflicts=True,  # a capability keeps its first origin
+    )
+
+
+@transaction.atomic
+def add_capabilities(
+    *, merchant: MerchantProfile, capability_ids, source: str, since: datetime, diagnostic=None, module=None
+) -> set[int]:
+    """Adds capabilities to the profile with their origin (`CapabilityOrigin`); those already held keep theirs.
+    Returns the ids actually added."""
+    new = set(capability_ids) - set(merchant.capabilities.values_list("pk", flat=True))
+    if new:
+        merchant.capabilities.add(*new)
+        _record_origins(
+            merchant=merchant, capability_ids=new, source=source, since=since, diagnostic=diagnostic, module=module
+        )
+    return new
 
 
 # --- Self-diagnostic ---------------------------------------------------------------------------
@@ -393,9 +449,7 @@ def record_diagnostic(
         score = scoring.score_diagnostic(questions, bands, answers)
     except scoring.InvalidAnswers as error:
         raise InvalidAnswers("Certaines réponses sont manquantes ou invalides.", error.errors) from error
-    if score.capabilities:
-        merchant.capabilities.add(*Capability.objects.filter(slug__in=score.capabilities))
-    return DiagnosticResult.objects.create(
+    result = DiagnosticResult.objects.create(
         merchant=merchant,
         questionnaire=questionnaire,
         questionnaire_slug=questionnaire.slug,
@@ -406,6 +460,15 @@ def record_diagnostic(
         band_label=score.band.label,
         capabilities_detected=list(score.capabilities),
     )
+    if score.capabilities:
+        add_capabilities(
+            merchant=merchant,
+            capability_ids=Capability.objects.filter(slug__in=score.capabilities).values_list("pk", flat=True),
+            source=CapabilityOrigin.Source.DETECTED,
+            since=result.created_at,
+            diagnostic=result,
+        )
+    return result
 
 
 # --- Engagement events -------------------------------------------------------------------------
@@ -536,9 +599,24 @@ def record_events(*, merchant: MerchantProfile, events: Sequence[EventInput]) ->
         else:
             outcomes[index] = _outcome_for_known(event, stored_after.get(event.event_id, ""), fingerprints[index])
 
-    completed = [event.module for event in created if event.kind == Kind.COMPLETED]
-    if completed:
-        merchant.capabilities.add(*Capability.objects.filter(built_by__in=completed).distinct())
+    completions = sorted(
+        ((event.occurred_at, event.module) for event in created if event.kind == Kind.COMPLETED),
+        key=lambda pair: pair[0],
+    )
+    if completions:
+        built = defaultdict(set)
+        for module_id, capability_id in Capability.objects.filter(
+            built_by__in={module.pk for _, module in completions}
+        ).values_list("built_by", "pk"):
+            built[module_id].add(capability_id)
+        for occurred_at, module in completions:  # the earliest completion gives each capability its origin
+            add_capabilities(
+                merchant=merchant,
+                capability_ids=built[module.pk],
+                source=CapabilityOrigin.Source.ACQUIRED,
+                since=occurred_at,
+                module=module,
+            )
     return outcomes
 
 
