@@ -145,6 +145,10 @@ class DiagnosticResult(models.Model):
     band_slug = models.SlugField("niveau", max_length=40)
     band_label = models.CharField("libellé du niveau", max_length=80)
     capabilities_detected = models.JSONField("compétences détectées", default=list)
+    # Legal obligations the answers reveal ({slug, title, message, module}), kept with the run so the agency's
+    # figures can count them later without re-scoring old answers against a changed questionnaire.
+    warnings = models.JSONField("alertes d'obligations légales", default=list, blank=True)
+    sector_slug = models.SlugField("secteur pris en compte", max_length=80, blank=True)
     created_at = models.DateTimeField("passé le", default=timezone.now)
 
     class Meta:

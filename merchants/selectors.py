@@ -250,6 +250,8 @@ def personal_data_export(*, merchant: MerchantProfile) -> dict:
                 "overall_score": result.overall_score,
                 "band": result.band_slug,
                 "capabilities_detected": result.capabilities_detected,
+                "warnings": result.warnings,
+                "sector": result.sector_slug,
             }
             for result in diagnostics_for(merchant=merchant).order_by("created_at", "id")
         ],

@@ -415,11 +415,15 @@ def questionnaire_as_scoring_data(
             slug=question.slug,
             theme=question.theme.slug,
             kind=question.kind,
+            scored=question.scored,
+            excluded_sectors=tuple(sector.slug for sector in question.excluded_sectors.all()),
             answers=tuple(
                 scoring.Answer(
                     slug=answer.slug,
                     score=answer.score,
                     capabilities=tuple(capability.slug for capability in answer.capabilities.all()),
+                    exclusive=answer.exclusive,
+                    label=answer.label,
                 )
                 for answer in question.answers.all()
             ),
@@ -433,32 +437,66 @@ def questionnaire_as_scoring_data(
     return questions, bands
 
 
+def questionnaire_rules(
+    questionnaire: DiagnosticQuestionnaire,
+) -> tuple[list[scoring.Conflict], list[scoring.WarningRule]]:
+    conflicts = [scoring.Conflict(answers=tuple(c["answers"]), message=c["message"]) for c in questionnaire.conflicts]
+    rules = [
+        scoring.WarningRule(
+            slug=r["slug"],
+            title=r["title"],
+            message=r["message"],
+            module=r.get("module", ""),
+            when_all=tuple(r.get("when_all", ())),
+            when_any=tuple(r.get("when_any", ())),
+            unless_any=tuple(r.get("unless_any", ())),
+        )
+        for r in questionnaire.warning_rules
+    ]
+    return conflicts, rules
+
+
 @transaction.atomic
 def record_diagnostic(
-    *, merchant: MerchantProfile, questionnaire: DiagnosticQuestionnaire, answers: dict[str, list[str]]
+    *,
+    merchant: MerchantProfile,
+    questionnaire: DiagnosticQuestionnaire,
+    answers: dict[str, list[str]],
+    sector: Sector | None = None,
 ) -> DiagnosticResult:
-    """Scores and keeps one run of the diagnostic; the capabilities it detects are added to the profile
-    (never removed: what the merchant declared stays theirs to change)."""
+    """Scores and keeps one run of the diagnostic, with the legal warnings it raises; the capabilities it detects
+    are added to the profile (never removed: what the merchant declared stays theirs to change).
+
+    `sector` (default: the profile's) decides which questions apply; given, it is saved to the profile too."""
+    if sector is not None and sector != merchant.sector:
+        merchant.sector = sector
+        merchant.save(update_fields=["sector", "updated_at"])
+    sector_slug = merchant.sector.slug if merchant.sector_id else None
     questions, bands = questionnaire_as_scoring_data(questionnaire)
+    conflicts, rules = questionnaire_rules(questionnaire)
     if not bands:
         logger.error("diagnostic questionnaire has no maturity band questionnaire_id=%s", questionnaire.pk)
         raise DiagnosticUnavailable(
             "L'autodiagnostic est momentanément indisponible : nos équipes ont été prévenues. Réessayez plus tard."
         )
     try:
-        score = scoring.score_diagnostic(questions, bands, answers)
+        score = scoring.score_diagnostic(
+            questions, bands, answers, sector=sector_slug, conflicts=conflicts, warning_rules=rules
+        )
     except scoring.InvalidAnswers as error:
         raise InvalidAnswers("Certaines réponses sont manquantes ou invalides.", error.errors) from error
     result = DiagnosticResult.objects.create(
         merchant=merchant,
         questionnaire=questionnaire,
         questionnaire_slug=questionnaire.slug,
-        answers={question.slug: list(answers[question.slug]) for question in questions},
+        answers={q.slug: list(answers[q.slug]) for q in questions if q.slug not in score.skipped_questions},
         theme_scores=score.theme_scores,
         overall_score=score.overall_score,
         band_slug=score.band.slug,
         band_label=score.band.label,
         capabilities_detected=list(score.capabilities),
+        warnings=list(score.warnings),
+        sector_slug=sector_slug or "",
     )
     if score.capabilities:
         add_capabilities(

@@ -62,14 +62,24 @@ def merchant_records(*, until: datetime) -> list[MerchantRecord]:
     """Every merchant and every erased merchant's stand-in, with their history before `until`, in five
     queries whatever the population."""
     records: dict = {}
-    for pk, sector, size_band, postcode in MerchantProfile.objects.values_list("pk", "sector__slug", "size_band", "postcode"):
+    for pk, sector, size_band, postcode in MerchantProfile.objects.values_list(
+        "pk", "sector__slug", "size_band", "postcode"
+    ):
         records[("m", pk)] = _record(sector, size_band, postcode)
-    for pk, sector, size_band, postcode in ErasedMerchant.objects.values_list("pk", "sector__slug", "size_band", "postcode"):
+    for pk, sector, size_band, postcode in ErasedMerchant.objects.values_list(
+        "pk", "sector__slug", "size_band", "postcode"
+    ):
         records[("e", pk)] = _record(sector, size_band, postcode)
 
     diagnostics = DiagnosticResult.objects.filter(created_at__lt=until).order_by("created_at", "id")
     for merchant, erased, at, overall, band, theme_scores, capabilities in diagnostics.values_list(
-        "merchant_id", "erased_merchant_id", "created_at", "overall_score", "band_slug", "theme_scores", "capabilities_detected"
+        "merchant_id",
+        "erased_merchant_id",
+        "created_at",
+        "overall_score",
+        "band_slug",
+        "theme_scores",
+        "capabilities_detected",
     ):
         record = records.get(("m", merchant) if merchant else ("e", erased))
         if record is not None:
