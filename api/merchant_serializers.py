@@ -204,6 +204,11 @@ class DiagnosticAnswerChoiceSerializer(serializers.Serializer):
     exclusive = serializers.BooleanField(help_text="Cannot be ticked together with another answer (« aucun »).")
 
 
+@extend_schema_field(OpenApiTypes.STR)
+class SlugOfRelatedField(serializers.SlugRelatedField):
+    """A related object's slug in a plain Serializer: the schema generator cannot look up a model there."""
+
+
 class DiagnosticQuestionSerializer(serializers.Serializer):
     slug = serializers.CharField()
     theme = serializers.CharField(source="theme.slug")
@@ -211,7 +216,7 @@ class DiagnosticQuestionSerializer(serializers.Serializer):
     help_text = serializers.CharField()
     kind = serializers.ChoiceField(choices=["single", "multiple"])
     scored = serializers.BooleanField(help_text="False: the answer only decides which rules apply (VAT status…).")
-    excluded_sectors = serializers.SlugRelatedField(
+    excluded_sectors = SlugOfRelatedField(
         slug_field="slug",
         many=True,
         read_only=True,

@@ -53,6 +53,8 @@ def test_agency_staff_read_the_dashboard_and_download_the_barometer(live_server,
     assert page.locator("svg text", has_text="Score global moyen du dernier autodiagnostic (sur 100)").count() >= 1
     assert charts.first.bounding_box()["height"] > 100, "the chart is drawn, not an empty box"
     assert page.get_by_text("Commerces actifs").first.is_visible()
+    obligations = page.locator("table.observatory-obligations")
+    assert obligations.get_by_text("Recevoir vos factures électroniques est obligatoire").is_visible()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.set_viewport_size({"width": 1280, "height": 2000})  # the admin scrolls inside its own pane
     page.screenshot(path=str(SCREENSHOTS / "observatory-dashboard.png"))
@@ -77,4 +79,4 @@ def test_agency_staff_read_the_dashboard_and_download_the_barometer(live_server,
     text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(pdf).pages)
     assert "Baromètre de la transition numérique des commerces marseillais" in text
     assert "Marseille 1er arrondissement" in text and "Maturité numérique par secteur" in text
-    assert "secret statistique" in text
+    assert "secret statistique" in text and "Obligations légales" in text

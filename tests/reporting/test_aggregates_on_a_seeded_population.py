@@ -47,6 +47,8 @@ def test_totals_match_the_raw_data():
     scores = [d.overall_score for d in latest if d]
     assert total["merchants_diagnosed"] == len(scores)
     assert total["score_mean"] == pytest.approx(sum(scores) / len(scores), abs=0.05)
+    warned = [d for d in latest if d and any(w["slug"] == "facturation-electronique-reception" for w in d.warnings)]
+    assert total["warning_facturation-electronique-reception"] == len(warned) > 0
 
     completed = set(
         EngagementEvent.objects.filter(
