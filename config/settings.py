@@ -47,6 +47,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 INSTALLED_APPS = [
     "cms",
     "merchants",
+    "missions",
     "recommender",
     "api",
     "wagtail_headless_preview",
@@ -262,6 +263,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "MissionStatusEnum": "missions.models.Mission.Status",
+        "SessionStatusEnum": "missions.models.Appointment.Status",
+        "SessionModeEnum": "missions.models.Mode",
+        "MissionRoleEnum": "missions.models.Role",
+    },
 }
 
 # --- Logging -----------------------------------------------------------------------------------

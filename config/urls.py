@@ -7,6 +7,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from api import views as api_views
 from api.urls import v1, wagtail_api
 from config.client_views import client, client_preview
+from missions import views as mission_views
 
 urlpatterns = [
     path("healthz", api_views.healthz, name="healthz"),
@@ -18,6 +19,8 @@ urlpatterns = [
     # The reference client: the merchant's app, and the preview route editors land on from "Aperçu".
     re_path(r"^app/(?P<route>.*)$", client, name="client"),
     path("preview/", client_preview, name="headless-preview"),
+    # The unsubscribe page of the missions' e-mails.
+    path("emails/desabonnement/<str:token>/", mission_views.unsubscribe, name="missions-unsubscribe"),
 ]
 
 if settings.DEBUG:

@@ -9,7 +9,9 @@ from cms.models import ModulePage
 
 pytestmark = pytest.mark.django_db
 # A calendar date ("1er septembre 2027") marks a time-sensitive fact; a source year ("Baromètre 2023") does not.
-CALENDAR_DATE = re.compile(r"(janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre) 20\d\d")
+CALENDAR_DATE = re.compile(
+    r"(janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre) 20\d\d"
+)
 
 
 def body_text(module) -> str:
