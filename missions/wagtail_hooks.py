@@ -164,6 +164,7 @@ def _age(mission: Mission) -> str:
 
 class MissionViewSet(ModelViewSet):
     model = Mission
+    url_prefix = "missions"
     icon = "group"
     menu_label = "Missions"
     add_to_admin_menu = False
@@ -205,6 +206,7 @@ class MissionViewSet(ModelViewSet):
 
 class StudentHelperViewSet(ModelViewSet):
     model = StudentHelper
+    url_prefix = "missions/students"
     icon = "user"
     menu_label = "Étudiants"
     search_backend_name = None
@@ -228,6 +230,7 @@ class StudentHelperViewSet(ModelViewSet):
 
 class SchoolViewSet(ModelViewSet):
     model = School
+    url_prefix = "missions/schools"
     icon = "home"
     menu_label = "Établissements"
     search_backend_name = None
@@ -240,6 +243,7 @@ class SchoolViewSet(ModelViewSet):
 
 class SchoolReferentViewSet(ModelViewSet):
     model = SchoolReferent
+    url_prefix = "missions/referents"
     icon = "user"
     menu_label = "Référents"
     search_backend_name = None
