@@ -295,30 +295,43 @@ class MemberMissionDetailView(MemberView):
 
 
 class StudentMissionActionView(MemberView):
-    """accept, decline (with an optional reason), done."""
+    """accept, done."""
 
     permission_classes = [IsStudent]
     action = None
 
     @extend_schema(
         tags=["students and referents"],
-        summary="Student: accept or decline a proposed mission, or mark it done",
+        summary="Student: accept a proposed mission, or mark an accepted one done (a session report needed)",
         parameters=ID,
-        request=DeclineSerializer,
+        request=None,
         responses={200: StudentMissionSerializer, **WRITE_ERRORS},
     )
     def post(self, request, pk):
         mission = self.get_mission(pk)
         if self.action == "accept":
             services.accept_mission(mission=mission, user=request.user)
-        elif self.action == "decline":
-            serializer = DeclineSerializer(data=request.data)
-            serializer.is_valid(raise_exception=True)
-            services.decline_mission(mission=mission, user=request.user, **serializer.validated_data)
-            return Response({"id": mission.pk, "status": "declined"})  # no longer theirs: not readable any more
         else:
             services.complete_mission(mission=mission, user=request.user)
         return self.answer(pk)
+
+
+@extend_schema(
+    tags=["students and referents"],
+    summary="Student: decline a proposed mission (it goes back to the coordination's queue)",
+    parameters=ID,
+    request=DeclineSerializer,
+    responses={200: OpenApiResponse(description="Declined: the mission is no longer the student's."), **WRITE_ERRORS},
+)
+class StudentDeclineView(MemberView):
+    permission_classes = [IsStudent]
+
+    def post(self, request, pk):
+        mission = self.get_mission(pk)
+        serializer = DeclineSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.decline_mission(mission=mission, user=request.user, **serializer.validated_data)
+        return Response({"id": mission.pk, "status": "declined"})
 
 
 @extend_schema(
@@ -341,29 +354,44 @@ class StudentSessionsView(MemberView):
 
 
 class StudentSessionActionView(MemberView):
+    """confirm (agree to the merchant's slot), cancel."""
+
     permission_classes = [IsStudent]
     action = None
 
     @extend_schema(
         tags=["students and referents"],
-        summary="Student: confirm the merchant's slot, cancel a session, or write its report",
-        description="`report` takes {done, minutes, next_step}; the others no body.",
+        summary="Student: confirm the merchant's proposed slot, or cancel a session",
         parameters=SESSION_ID,
-        request=ReportSerializer,
+        request=None,
         responses={200: AppointmentSerializer, **WRITE_ERRORS},
     )
     def post(self, request, pk, session_id):
         appointment = _appointment(self.get_mission(pk), session_id)
-        if self.action == "report":
-            serializer = ReportSerializer(data=request.data)
-            serializer.is_valid(raise_exception=True)
-            appointment = services.report_appointment(
-                appointment=appointment, user=request.user, **serializer.validated_data
-            )
-        elif self.action == "confirm":
+        if self.action == "confirm":
             appointment = services.confirm_appointment(appointment=appointment, user=request.user)
         else:
             appointment = services.cancel_appointment(appointment=appointment, user=request.user)
+        return Response(AppointmentSerializer(appointment).data)
+
+
+@extend_schema(
+    tags=["students and referents"],
+    summary="Student: the session report — what was set up, time spent (minutes), next step",
+    parameters=SESSION_ID,
+    request=ReportSerializer,
+    responses={200: AppointmentSerializer, **WRITE_ERRORS},
+)
+class StudentSessionReportView(MemberView):
+    permission_classes = [IsStudent]
+
+    def post(self, request, pk, session_id):
+        appointment = _appointment(self.get_mission(pk), session_id)
+        serializer = ReportSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        appointment = services.report_appointment(
+            appointment=appointment, user=request.user, **serializer.validated_data
+        )
         return Response(AppointmentSerializer(appointment).data)
 
 

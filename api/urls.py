@@ -3,11 +3,9 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from wagtail.api.v2.router import WagtailAPIRouter
-from wagtail.documents.api.v2.views import DocumentsAPIViewSet
-from wagtail.images.api.v2.views import ImagesAPIViewSet
 
 from api import merchant_views, mission_views, recommendation_views, views
-from api.wagtail_api import PagePreviewAPIViewSet, PagesAPIViewSet
+from api.wagtail_api import DocumentsAPIViewSet, ImagesAPIViewSet, PagePreviewAPIViewSet, PagesAPIViewSet
 
 app_name = "api"
 
@@ -40,8 +38,9 @@ missions_urls = [
             mission_views.StudentMissionActionView.as_view(action=action),
             name=f"espace-mission-{action}",
         )
-        for action in ("accept", "decline", "done")
+        for action in ("accept", "done")
     ],
+    path(ESPACE + "decline/", mission_views.StudentDeclineView.as_view(), name="espace-mission-decline"),
     path(ESPACE + "sessions/", mission_views.StudentSessionsView.as_view(), name="espace-mission-sessions"),
     *[
         path(
@@ -49,8 +48,13 @@ missions_urls = [
             mission_views.StudentSessionActionView.as_view(action=action),
             name=f"espace-session-{action}",
         )
-        for action in ("confirm", "cancel", "report")
+        for action in ("confirm", "cancel")
     ],
+    path(
+        ESPACE + "sessions/<int:session_id>/report/",
+        mission_views.StudentSessionReportView.as_view(),
+        name="espace-session-report",
+    ),
     path(ESPACE + "messages/", mission_views.MemberMessagesView.as_view(), name="espace-mission-messages"),
     path(ESPACE + "validate-hours/", mission_views.ReferentValidateHoursView.as_view(), name="espace-validate-hours"),
     path(ESPACE + "certificate/", mission_views.MissionCertificateView.as_view(), name="espace-certificate"),
@@ -61,12 +65,19 @@ v1 = [
     path("taxonomy/", views.TaxonomyView.as_view(), name="taxonomy"),
     path("modules/", views.ModuleListView.as_view(), name="module-list"),
     path("modules/<slug:slug>/", views.ModuleDetailView.as_view(), name="module-detail"),
+    path("start/", views.StartingPointsView.as_view(), name="starting-points"),
     # merchants: accounts, profile, diagnostic, events, progress, help requests, GDPR
     path("auth/register/", merchant_views.RegisterView.as_view(), name="auth-register"),
     path("auth/login/", merchant_views.LoginView.as_view(), name="auth-login"),
     path("auth/refresh/", merchant_views.RefreshView.as_view(), name="auth-refresh"),
     path("auth/logout/", merchant_views.LogoutView.as_view(), name="auth-logout"),
     path("auth/password/", merchant_views.PasswordChangeView.as_view(), name="auth-password"),
+    path("auth/password-reset/", merchant_views.PasswordResetRequestView.as_view(), name="auth-password-reset"),
+    path(
+        "auth/password-reset/confirm/",
+        merchant_views.PasswordResetConfirmView.as_view(),
+        name="auth-password-reset-confirm",
+    ),
     path("diagnostic/", merchant_views.QuestionnaireView.as_view(), name="diagnostic"),
     path("me/", merchant_views.MeView.as_view(), name="me"),
     path("me/profile/", merchant_views.ProfileView.as_view(), name="me-profile"),

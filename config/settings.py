@@ -43,13 +43,19 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+CSRF_FAILURE_VIEW = "api.errors.csrf_failure"  # JSON under /api/, Django's page elsewhere
 
 INSTALLED_APPS = [
     "cms",
     "merchants",
     "missions",
     "recommender",
+    "reporting",
+    "partners",
     "api",
+    "notifications",
+    "django_tasks",
+    "django_tasks_db",
     "wagtail_headless_preview",
     "wagtail.api.v2",
     "wagtail.contrib.redirects",
@@ -79,6 +85,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "api.errors.ApiErrorMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -135,6 +142,38 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "eleasud"}}
+
+# --- Background tasks and e-mail ---------------------------------------------------------------
+# Two task backends. "default" is the one Wagtail enqueues its own housekeeping on (search index,
+# reference index): it stays immediate, as before. "background" is the real queue our apps use (e-mail,
+# notifications, scheduled retraining): rows in the database, run by `manage.py db_worker --backend
+# background --queue-name '*'` (make run starts one). Enqueuing writes in the caller's transaction, so a
+# task exists exactly when the write that caused it commits, and nothing is lost while no worker runs.
+TASKS = {
+    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    "background": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default", "email"],
+    },
+}
+# make run writes e-mail to files in var/mail/ (DEBUG); production speaks SMTP. Tests use Django's
+# in-memory outbox (mail.outbox), filled by the real worker.
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.filebased.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_FILE_PATH = VAR_DIR / "mail"
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "EleaSud <ne-pas-repondre@eleasud.invalid>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Seconds before each new attempt when the mail server fails; after the last, the task is marked failed.
+EMAIL_RETRY_DELAYS = [int(s) for s in env_list("EMAIL_RETRY_DELAYS", ["60", "300", "1800", "7200", "21600"])]
 
 # --- Auth --------------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -219,7 +258,8 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.JSONParser"],
+    "DEFAULT_METADATA_CLASS": "api.metadata.ApiMetadata",
     "DEFAULT_PAGINATION_CLASS": "api.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "api.errors.exception_handler",
@@ -234,9 +274,17 @@ REST_FRAMEWORK = {
 MERCHANT_AUTH = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=int(os.environ.get("MERCHANT_ACCESS_TOKEN_MINUTES", "15"))),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=int(os.environ.get("MERCHANT_REFRESH_TOKEN_DAYS", "30"))),
-    # Registration, login and refresh, per client IP.
+    # Registration, login, password-reset requests and refresh with an unknown token, per client IP.
     "THROTTLE_RATE": os.environ.get("MERCHANT_AUTH_RATE", "10/minute"),
+    # Refresh with a live session's token, per session (not per IP: a workshop shares one Wi-Fi address).
+    "REFRESH_THROTTLE_RATE": os.environ.get("MERCHANT_REFRESH_RATE", "12/minute"),
+    # Password-reset e-mails per address, whoever asks.
+    "RESET_EMAIL_RATE": os.environ.get("MERCHANT_RESET_EMAIL_RATE", "3/hour"),
 }
+# Password-reset links (merchants and editors) expire after an hour.
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT_SECONDS", "3600"))
+# Where the merchants' app is, for links in e-mails: never taken from the request's Host header.
+MERCHANT_APP_BASE_URL = os.environ.get("MERCHANT_APP_BASE_URL", WAGTAILADMIN_BASE_URL)
 # The recommender (see docs/RECOMMENDER.md). Artifacts go to Django's default storage (MEDIA_ROOT locally);
 # with several machines, point the default storage at shared storage (NFS, S3…) so every worker loads them.
 RECOMMENDER = {
@@ -247,6 +295,12 @@ RECOMMENDER = {
     # Training refuses to run below these (the model would be noise).
     "MIN_MERCHANTS": int(os.environ.get("RECOMMENDER_MIN_MERCHANTS", "20")),
     "MIN_EVENTS": int(os.environ.get("RECOMMENDER_MIN_EVENTS", "50")),
+}
+# The agency's observatory (see docs/OBSERVATORY.md): no published figure comes from fewer than
+# MIN_CELL_SIZE merchants; partner API keys are throttled per key.
+OBSERVATORY = {
+    "MIN_CELL_SIZE": int(os.environ.get("OBSERVATORY_MIN_CELL_SIZE", "10")),
+    "PARTNER_RATE": os.environ.get("OBSERVATORY_PARTNER_RATE", "60/minute"),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "EleaSud API",

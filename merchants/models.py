@@ -96,11 +96,41 @@ class SpentRefreshToken(models.Model):
         return f"Jeton utilisé n° {self.pk}"
 
 
+class ErasedMerchant(models.Model):
+    """What stays of an erased merchant, for the agency's aggregates only: the slice they counted in (sector,
+    size band, postcode) and the day of erasure — no account, name, e-mail or answer. Their diagnostics
+    (scores only) and events point here, so the observatory's figures for past periods do not change when
+    someone leaves. Read by `reporting` only, where cells under k merchants are suppressed."""
+
+    sector = models.ForeignKey(
+        "cms.Sector", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="secteur"
+    )
+    size_band = models.CharField("taille", max_length=8, choices=SizeBand.choices, blank=True)
+    postcode = models.CharField("code postal", max_length=5, blank=True)
+    erased_on = models.DateField("effacé le", default=timezone.localdate)
+
+    class Meta:
+        verbose_name = "commerçant effacé (anonymisé)"
+        verbose_name_plural = "commerçants effacés (anonymisés)"
+
+    def __str__(self):
+        return f"Commerçant effacé n° {self.pk}"
+
+
 class DiagnosticResult(models.Model):
-    """One run of the self-diagnostic; every run is kept so progress over time can be drawn."""
+    """One run of the self-diagnostic; every run is kept so progress over time can be drawn. An erased
+    merchant's results stay, scores only, attached to their `ErasedMerchant`."""
 
     merchant = models.ForeignKey(
-        MerchantProfile, on_delete=models.CASCADE, related_name="diagnostics", verbose_name="commerçant"
+        MerchantProfile,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="diagnostics",
+        verbose_name="commerçant",
+    )
+    erased_merchant = models.ForeignKey(
+        ErasedMerchant, null=True, blank=True, on_delete=models.CASCADE, related_name="diagnostics", editable=False
     )
     questionnaire = models.ForeignKey(
         "cms.DiagnosticQuestionnaire", null=True, on_delete=models.SET_NULL, related_name="+"
@@ -158,6 +188,10 @@ class EngagementEvent(models.Model):
         on_delete=models.SET_NULL,
         related_name="engagement_events",
         verbose_name="module",
+    )
+    # An erased merchant's events point to their anonymised stand-in, for the observatory's aggregates.
+    erased_merchant = models.ForeignKey(
+        "ErasedMerchant", null=True, blank=True, on_delete=models.SET_NULL, related_name="events", editable=False
     )
     # Kept so the history still names the module if editors delete the page.
     module_slug = models.SlugField("slug du module", max_length=255)

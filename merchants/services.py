@@ -16,16 +16,22 @@ from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Trunc
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
 from cms.models import Capability, DiagnosticQuestionnaire, Goal, ModulePage, Sector
 from merchants import scoring
 from merchants.models import (
     DiagnosticResult,
     EngagementEvent,
+    ErasedMerchant,
     MerchantProfile,
     MerchantSession,
     SpentRefreshToken,
@@ -62,6 +68,10 @@ class InvalidRefreshToken(MerchantError):
 
 
 class InvalidAnswers(MerchantError):
+    pass
+
+
+class InvalidResetLink(MerchantError):
     pass
 
 
@@ -240,6 +250,59 @@ def change_password(*, merchant: MerchantProfile, current_password: str, new_pas
     user.save(update_fields=["password"])
     MerchantSession.objects.filter(user=user).delete()
     logger.info("merchant changed password user_id=%s", user.pk)
+    return open_session(user)
+
+
+class _ResetTokens(PasswordResetTokenGenerator):
+    """Django's reset tokens (HMAC of the user's id, password hash, last login and a timestamp): a token stops
+    working once the password changes (single use) and after PASSWORD_RESET_TIMEOUT seconds."""
+
+    key_salt = "eleasud.merchants.password-reset"
+
+
+reset_tokens = _ResetTokens()
+
+
+def merchant_for_email(email: str):
+    """The merchant user with this address (never an editor), or None."""
+    user = get_user_model().objects.filter(username__iexact=normalise_email(email)).first()
+    return user if is_merchant_user(user) else None
+
+
+def password_reset_link(*, user, base_url: str) -> str:
+    """The link of the reset e-mail. uid and token travel in the fragment: never sent to a server, never in a
+    Referer header or an access log."""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    return f"{base_url.rstrip('/')}/app/mot-de-passe/nouveau/#uid={uid}&token={reset_tokens.make_token(user)}"
+
+
+def request_password_reset(*, email: str, base_url: str) -> None:
+    """Queues the reset e-mail. Whether the address has an account is decided in the task, so the answer and its
+    timing are the same either way; nothing is sent to an unknown address."""
+    from merchants.tasks import send_password_reset_email
+
+    send_password_reset_email.enqueue(email=normalise_email(email), base_url=base_url)
+
+
+@transaction.atomic
+def reset_password(*, uid: str, token: str, new_password: str) -> IssuedTokens:
+    """Sets the new password if the link is valid, ends every session and signs this device in."""
+    try:
+        pk = int(urlsafe_base64_decode(uid).decode())
+    except (ValueError, TypeError, UnicodeDecodeError):
+        pk = None
+    user = get_user_model().objects.select_for_update().filter(pk=pk).first() if pk else None
+    if not is_merchant_user(user) or not reset_tokens.check_token(user, token):
+        raise InvalidResetLink("Ce lien n'est plus valable : il a déjà servi ou il a expiré. Demandez-en un nouveau.")
+    try:
+        validate_password(new_password, user=user)
+    except DjangoValidationError as error:
+        raise MerchantError("Ce mot de passe ne convient pas.", {"new_password": list(error.messages)}) from error
+    user.set_password(new_password)
+    user.last_login = timezone.now()
+    user.save(update_fields=["password", "last_login"])
+    MerchantSession.objects.filter(user=user).delete()
+    logger.info("merchant reset password user_id=%s", user.pk)
     return open_session(user)
 
 
@@ -495,6 +558,9 @@ def anonymise_merchant_traces(*, user) -> int:
       device's queue), keep the day only and lose their payload fingerprint (a hash of the exact time,
       recoverable by brute force); module, kind, value and recommendation stay for statistics. Anonymised
       rows have no merchant, so the duplicate detection (per merchant) never reads them again.
+    - Events and diagnostics (scores, band and detected capabilities only: answers emptied, the day only) are
+      attached to one `ErasedMerchant` (sector, size band, postcode, nothing else), so the agency's aggregates
+      of past periods keep counting them; the observatory publishes no cell under k merchants.
     - Staff's admin history about the merchant's records, and about the Django user itself (Wagtail's Users
       admin labels those entries with the username, i.e. the email), is deleted.
 
@@ -506,21 +572,30 @@ def anonymise_merchant_traces(*, user) -> int:
     merchant = MerchantProfile.objects.filter(user_id=user.pk).first()
     if merchant is None:
         return 0
+    stand_in = _erased_stand_in(merchant)
     anonymised = []
     for event in EngagementEvent.objects.filter(merchant=merchant).only("pk"):
         event.merchant = None
+        event.erased_merchant = stand_in
         event.event_id = uuid.uuid4()
         event.payload_fingerprint = ""
         anonymised.append(event)
-    EngagementEvent.objects.bulk_update(anonymised, ["merchant", "event_id", "payload_fingerprint"], batch_size=500)
+    EngagementEvent.objects.bulk_update(
+        anonymised, ["merchant", "erased_merchant", "event_id", "payload_fingerprint"], batch_size=500
+    )
     EngagementEvent.objects.filter(pk__in=[event.pk for event in anonymised]).update(
         occurred_at=Trunc("occurred_at", "day", tzinfo=UTC),
         received_at=Trunc("received_at", "day", tzinfo=UTC),
     )
+    # Diagnostics keep their scores for the observatory, without the answers or the hour.
+    diagnostic_ids = list(merchant.diagnostics.values_list("pk", flat=True))
+    DiagnosticResult.objects.filter(pk__in=diagnostic_ids).update(
+        merchant=None, erased_merchant=stand_in, answers={}, created_at=Trunc("created_at", "day", tzinfo=UTC)
+    )
     for model, ids in (
         (get_user_model(), [user.pk]),
         (MerchantProfile, [merchant.pk]),
-        (DiagnosticResult, list(merchant.diagnostics.values_list("pk", flat=True))),
+        (DiagnosticResult, diagnostic_ids),
     ):
         ModelLogEntry.objects.filter(
             content_type=ContentType.objects.get_for_model(model), object_id__in=[str(pk) for pk in ids]
@@ -528,11 +603,25 @@ def anonymise_merchant_traces(*, user) -> int:
     return len(anonymised)
 
 
+def _erased_stand_in(merchant: MerchantProfile) -> ErasedMerchant | None:
+    """The merchant's anonymised stand-in for the aggregates, made once: the pre_delete receiver calls
+    `anonymise_merchant_traces` again for the same user, and finds the events and diagnostics already moved."""
+    has_traces = merchant.diagnostics.exists() or EngagementEvent.objects.filter(merchant=merchant).exists()
+    if not has_traces:
+        return None
+    return ErasedMerchant.objects.create(
+        sector_id=merchant.sector_id, size_band=merchant.size_band, postcode=merchant.postcode
+    )
+
+
 @transaction.atomic
-def erase_merchant(*, merchant: MerchantProfile) -> None:
-    """Deletes the account, profile, sessions and diagnostics; anonymises events for good (see
-    `anonymise_merchant_traces`) and, through the missions app's own pre_delete receiver, the missions."""
+def erase_merchant(*, merchant: MerchantProfile, password: str | None = None) -> None:
+    """Deletes the account, profile and sessions; anonymises events and diagnostics for good (see
+    `anonymise_merchant_traces`) and, through the missions app's own pre_delete receiver, the missions. With
+    `password` (the merchant's own request), it must be the account's."""
     user = merchant.user
+    if password is not None and not user.check_password(password):
+        raise WrongPassword("Le mot de passe est incorrect.", {"password": ["Mot de passe incorrect."]})
     user_id = user.pk
     anonymised = anonymise_merchant_traces(user=user)
     # Cascades to the profile, sessions and diagnostics. The pre_delete receivers run anonymise_merchant_traces

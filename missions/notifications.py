@@ -1,10 +1,12 @@
-"""The French e-mails of missions: one per transition, sent by the task queue's worker, never in a request.
+"""The French e-mails of missions: one per transition, delivered by the task queue, never in a request.
 
-Services call `on_commit(kind, **ids)`: the task is enqueued only once the transaction commits (nothing is
-sent about a change that was rolled back), and it reads the mission again when it runs, so an e-mail always
-tells the state of things at sending time. Non-essential e-mails (reminders, rating requests) carry an
-unsubscribe link and are skipped for people who used it. A queue that cannot be reached degrades the
-notification, never the request that triggered it.
+Services call `on_commit(kind, **ids)`: once the transaction commits (nothing is sent about a change that was
+rolled back), the recipients are worked out and each e-mail is queued with `notifications.services.
+send_templated_email` (templates `missions/emails/<kind>.subject.txt|.txt|.html`, context plain JSON); the
+worker renders and sends it, with retries. Non-essential e-mails (reminders, rating requests) carry an
+unsubscribe link and are not queued for people who used it. Reminders are tasks enqueued to run the day before
+the session, which check at run time that the session still stands. A queue that cannot be reached degrades
+the notification, never the request that triggered it.
 """
 
 import logging
@@ -14,13 +16,14 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django_tasks import task
+
+from notifications.services import send_templated_email
 
 logger = logging.getLogger(__name__)
 
@@ -33,16 +36,6 @@ APPOINTMENT_PROPOSED = "appointment_proposed"
 REMINDER = "reminder"
 RATING_REQUEST = "rating_request"
 
-SUBJECTS = {
-    NEW_REQUEST: "Nouvelle demande d'accompagnement : {theme}",
-    PROPOSAL: "Une mission vous est proposée : {theme}",
-    ACCEPTED: "Un étudiant a accepté de vous accompagner",
-    DECLINED: "Proposition déclinée : mission n° {id} à rattribuer",
-    CANCELLED: "Mission annulée : {theme}",
-    APPOINTMENT_PROPOSED: "Nouvelle séance proposée : {theme}",
-    REMINDER: "Rappel : séance demain, {theme}",
-    RATING_REQUEST: "Votre avis sur l'accompagnement reçu",
-}
 # Reminders and rating requests can be turned off; the others carry what a person must know to go on.
 NON_ESSENTIAL = {REMINDER, RATING_REQUEST}
 COORDINATOR_PERMISSION = "missions.change_mission"
@@ -61,9 +54,9 @@ def on_commit(kind: str, **ids) -> None:
 
 def _enqueue(kind: str, ids: dict) -> None:
     try:
-        send_mission_email.enqueue(kind, ids)
+        notify(kind, ids)
     except Exception:  # noqa: BLE001 - a broken queue must not fail the request that triggered the e-mail
-        logger.exception("mission e-mail not enqueued kind=%s ids=%s", kind, ids)
+        logger.exception("mission e-mail not queued kind=%s ids=%s", kind, ids)
 
 
 def schedule_reminder(appointment) -> None:
@@ -76,7 +69,7 @@ def schedule_reminder(appointment) -> None:
 
     def enqueue():
         try:
-            send_session_reminder.using(run_after=run_after).enqueue(appointment_id, starts_at)
+            send_session_reminder.using(run_after=run_after).enqueue(appointment_id=appointment_id, starts_at=starts_at)
         except Exception:  # noqa: BLE001 - as above: the session stays planned, only the reminder is lost
             logger.exception("session reminder not scheduled appointment_id=%s", appointment_id)
 
@@ -136,42 +129,58 @@ def _base_url() -> str:
     return settings.WAGTAILADMIN_BASE_URL.rstrip("/")
 
 
-def _send(kind: str, mission, recipients: list[Recipient], extra: dict) -> int:
-    sent = 0
+def _context(mission, appointment=None) -> dict:
+    """What the templates print, as plain JSON (it waits in the task row until the worker renders it)."""
     base = _base_url()
+    student = mission.student
+    context = {
+        "mission_id": mission.pk,
+        "theme": mission.theme.name,
+        "module_title": mission.module.title if mission.module else "",
+        "trade": mission.trade_label,
+        "arrondissement": mission.arrondissement,
+        "mode": mission.get_preferred_mode_display(),
+        "need": mission.need,
+        "student_name": student.public_name if student else "",
+        "school": student.school.name if student else "",
+        "admin_url": base + reverse("mission:edit", args=[mission.pk]),
+        "espace_url": f"{base}/espace/",
+        "app_url": f"{base}/app/aide",
+    }
+    if appointment is not None:
+        context.update(
+            when=date_format(timezone.localtime(appointment.starts_at), "l j F Y à H:i"),
+            duration=appointment.duration_minutes,
+            session_mode=appointment.get_mode_display().lower(),
+        )
+    return context
+
+
+def _queue(kind: str, mission, recipients: list[Recipient], appointment=None) -> int:
+    queued = 0
+    context = _context(mission, appointment)
     for recipient in recipients:
         user = recipient.user
         if not user.email or not user.is_active or not _wants(user, kind):
             continue
-        context = {
-            "kind": kind,
-            "mission": mission,
-            "role": recipient.role,
-            "base_url": base,
-            "admin_url": base + reverse("mission:edit", args=[mission.pk]),
-            "espace_url": f"{base}/espace/",
-            "app_url": f"{base}/app/aide",
-            "unsubscribe_url": (
-                base + reverse("missions-unsubscribe", args=[unsubscribe_token(user)]) if kind in NON_ESSENTIAL else ""
-            ),
-            **extra,
-        }
-        subject = SUBJECTS[kind].format(theme=mission.theme.name, id=mission.pk)
-        text = render_to_string(f"missions/emails/{kind}.txt", context)
-        html = render_to_string("missions/emails/base.html", {**context, "subject": subject, "text": text})
-        message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [user.email])
-        message.attach_alternative(html, "text/html")
-        if context["unsubscribe_url"]:
-            message.extra_headers["List-Unsubscribe"] = f"<{context['unsubscribe_url']}>"
-        message.send()
-        sent += 1
-    logger.info("mission e-mail kind=%s mission_id=%s sent=%s", kind, mission.pk, sent)
-    return sent
+        unsubscribe_url = (
+            _base_url() + reverse("missions-unsubscribe", args=[unsubscribe_token(user)])
+            if kind in NON_ESSENTIAL
+            else ""
+        )
+        send_templated_email(
+            to=user.email,
+            template=f"missions/emails/{kind}",
+            context={**context, "role": recipient.role},
+            unsubscribe_url=unsubscribe_url,
+        )
+        queued += 1
+    logger.info("mission e-mail kind=%s mission_id=%s queued=%s", kind, mission.pk, queued)
+    return queued
 
 
-@task()
-def send_mission_email(kind: str, ids: dict) -> int:
-    """Renders and sends one kind of e-mail about a mission to whoever it concerns now."""
+def notify(kind: str, ids: dict) -> int:
+    """Queues one kind of e-mail about a mission for whoever it concerns now."""
     from missions.models import Appointment, Mission
 
     mission = (
@@ -181,16 +190,16 @@ def send_mission_email(kind: str, ids: dict) -> int:
     )
     if mission is None:
         return 0
-    extra = {}
+    appointment = None
     if "appointment_id" in ids:
-        extra["appointment"] = Appointment.objects.filter(pk=ids["appointment_id"]).first()
-        if extra["appointment"] is None:
+        appointment = Appointment.objects.filter(pk=ids["appointment_id"]).first()
+        if appointment is None:
             return 0
-    return _send(kind, mission, _recipients(kind, mission, ids), extra)
+    return _queue(kind, mission, _recipients(kind, mission, ids), appointment)
 
 
-@task()
-def send_session_reminder(appointment_id: int, starts_at: str) -> int:
+@task(backend="background")
+def send_session_reminder(*, appointment_id: int, starts_at: str) -> int:
     """The day-before reminder, to the merchant and the student; skipped when the session was cancelled or
     moved since (its start no longer matches) or the reminder already went."""
     from missions.models import Appointment
@@ -198,7 +207,6 @@ def send_session_reminder(appointment_id: int, starts_at: str) -> int:
     with transaction.atomic():
         appointment = (
             Appointment.objects.select_for_update()
-            .select_related("mission__merchant__user", "mission__student__user", "mission__theme")
             .filter(pk=appointment_id, status=Appointment.Status.SCHEDULED, reminder_sent_at__isnull=True)
             .first()
         )
@@ -206,5 +214,4 @@ def send_session_reminder(appointment_id: int, starts_at: str) -> int:
             return 0
         appointment.reminder_sent_at = timezone.now()
         appointment.save(update_fields=["reminder_sent_at"])
-    mission = appointment.mission
-    return _send(REMINDER, mission, _recipients(REMINDER, mission, {}), {"appointment": appointment})
+        return notify(REMINDER, {"mission_id": appointment.mission_id, "appointment_id": appointment.pk})

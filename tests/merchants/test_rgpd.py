@@ -98,7 +98,7 @@ def test_erasure_leaves_nothing_personal_behind(active_merchant, client, editor)
     )
     assert ModelLogEntry.objects.filter(object_id=str(active_merchant.help_id)).exists()
 
-    response = active_merchant.client.delete("/api/v1/me/")
+    response = active_merchant.client.delete("/api/v1/me/", {"password": PASSWORD}, format="json")
     assert response.status_code == 204
 
     assert not get_user_model().objects.filter(pk=user_id).exists()
@@ -145,7 +145,7 @@ def test_erasure_leaves_nothing_personal_behind(active_merchant, client, editor)
 
 
 def test_the_same_email_can_register_again_after_erasure(api_client, merchant):
-    merchant.client.delete("/api/v1/me/")
+    merchant.client.delete("/api/v1/me/", {"password": PASSWORD}, format="json")
     response = api_client.post("/api/v1/auth/register/", {"email": merchant.email, "password": PASSWORD}, format="json")
     assert response.status_code == 201
 
@@ -162,7 +162,7 @@ def test_no_log_line_carries_personal_data(api_client, caplog):
     client.patch("/api/v1/me/profile/", {"postcode": "1300"}, format="json")
     client.post("/api/v1/me/help-requests/", {"theme": "se-proteger", "message": "Mon secret"}, format="json")
     client.post("/api/v1/auth/login/", {"email": email, "password": password}, format="json")
-    assert client.delete("/api/v1/me/").status_code == 204
+    assert client.delete("/api/v1/me/", {"password": password}, format="json").status_code == 204
 
     assert caplog.records, "the flows above do log (ids only)"
     logged = "\n".join(record.getMessage() for record in caplog.records)

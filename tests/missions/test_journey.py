@@ -15,13 +15,15 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def sent(django_capture_on_commit_callbacks):
-    """Runs a call, then what it enqueued on commit (the task queue's worker), and returns the new e-mails."""
+def sent(django_capture_on_commit_callbacks, run_task_worker):
+    """Runs a call as a request would (its on-commit work included), then the task queue's worker, and returns
+    the response and the e-mails the worker sent."""
 
     def run(call):
         before = len(mail.outbox)
         with django_capture_on_commit_callbacks(execute=True):
             response = call()
+        run_task_worker()
         return response, mail.outbox[before:]
 
     return run
@@ -108,7 +110,7 @@ def test_the_whole_mission_from_request_to_validated_hours(merchant, student, re
     assert [e.to for e in emails] == [[merchant.email]] and "/emails/desabonnement/" in emails[0].body
     assert emails[0].extra_headers["List-Unsubscribe"].startswith("<http")
     html = emails[0].alternatives[0][0]
-    assert "Ne plus recevoir les rappels" in html
+    assert "Ne plus recevoir ce type de message" in html and "Yasmine B." in html
 
     # 8. The merchant rates; the referent validates the hours.
     rated = merchant.client.post(f"{HELP}{mission_id}/rating/", {"satisfaction": 5}, format="json")

@@ -17,6 +17,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from cms.models import Capability, DiagnosticQuestionnaire, Goal, Sector
+from merchants.demo import spread_demo_merchants
 from merchants.models import DiagnosticResult, EngagementEvent, MerchantProfile
 from merchants.services import EventInput, step_count
 from recommender import selectors, services
@@ -92,6 +93,7 @@ class Command(BaseCommand):
             profiles = self._profiles(population, seed, no_progress)
             self._diagnostics(population, profiles)
             n_events = self._events(population, profiles, modules, seed, now, no_progress)
+            spread_demo_merchants(profiles=profiles, seed=seed)  # places, past diagnostics, help requests
         services.forget_cached_aggregates()
         self.stdout.write(
             self.style.SUCCESS(f"{len(profiles)} demo merchants and {n_events} events created (seed {seed}).")

@@ -5,7 +5,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('merchants', '0002_spent_refresh_tokens_event_indexes'),
+        ('merchants', '0003_erased_merchant_stand_in'),
         # Help requests and student helpers now live in missions: copied there first.
         ('missions', '0002_help_requests_become_missions'),
     ]

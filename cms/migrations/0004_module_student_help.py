@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cms', '0002_question_updated_at'),
+        ('cms', '0003_en_bref_sources_checks'),
     ]
 
     operations = [
