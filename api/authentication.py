@@ -6,6 +6,7 @@ from django.conf import settings
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, throttling
 
+from config.cache_backends import FailoverCache
 from merchants import selectors
 from merchants.services import is_merchant_user, normalise_email, token_digest
 from missions.services import is_member
@@ -40,6 +41,12 @@ class MerchantTokenAuthentication(authentication.BaseAuthentication):
         return 'Bearer realm="api"'
 
 
+def client_ip(request) -> str:
+    """The client's address as every throttle and lockout sees it: REMOTE_ADDR, or the address the
+    `NUM_PROXIES` trusted proxies put in X-Forwarded-For (DRF's rule, so a client cannot pick its own)."""
+    return throttling.BaseThrottle().get_ident(request)
+
+
 class MemberTokenAuthentication(MerchantTokenAuthentication):
     """The same opaque tokens for the students' and referents' space (/api/v1/espace/): only a student's or a
     referent's account is accepted, never a merchant's or an editor's."""
@@ -51,6 +58,8 @@ class MerchantAuthThrottle(throttling.SimpleRateThrottle):
     """Registration, login and password reset, per client IP (MERCHANT_AUTH["THROTTLE_RATE"])."""
 
     scope = "merchant_auth"
+    # Brute-force protection must outlive a Redis outage: a per-process fallback (config/cache_backends.py).
+    cache = FailoverCache()
 
     def get_rate(self):
         return getattr(settings, "MERCHANT_AUTH", {}).get("THROTTLE_RATE", "10/minute")

@@ -39,6 +39,7 @@ ERROR_CODES = {
     "not_authenticated": "401: no token",
     "authentication_failed": "401: the token or the Authorization header is malformed",
     "token_invalid": "401: unknown, expired or revoked token, or not a merchant account",
+    "api_key_invalid": "401: unknown or revoked partner API key",
     "invalid_credentials": "401: wrong email or password",
     "invalid_refresh_token": "401: the session is over; sign in again",
     "permission_denied": "403: not allowed (or a CSRF failure on a form post)",

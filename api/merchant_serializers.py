@@ -201,6 +201,7 @@ class BandSerializer(serializers.Serializer):
 class DiagnosticAnswerChoiceSerializer(serializers.Serializer):
     slug = serializers.CharField()
     label = serializers.CharField()
+    exclusive = serializers.BooleanField(help_text="Cannot be ticked together with another answer (« aucun »).")
 
 
 class DiagnosticQuestionSerializer(serializers.Serializer):
@@ -209,6 +210,13 @@ class DiagnosticQuestionSerializer(serializers.Serializer):
     text = serializers.CharField()
     help_text = serializers.CharField()
     kind = serializers.ChoiceField(choices=["single", "multiple"])
+    scored = serializers.BooleanField(help_text="False: the answer only decides which rules apply (VAT status…).")
+    excluded_sectors = serializers.SlugRelatedField(
+        slug_field="slug",
+        many=True,
+        read_only=True,
+        help_text="Sectors for which the question is neither asked nor scored.",
+    )
     answers = DiagnosticAnswerChoiceSerializer(many=True, source="answers.all")
 
 
@@ -224,15 +232,30 @@ class DiagnosticSubmitSerializer(serializers.Serializer):
     questionnaire = serializers.SlugField(
         required=False, help_text="Questionnaire slug; defaults to the one of GET /api/v1/diagnostic/."
     )
+    sector = TaxonomySlugField(
+        kind="sectors",
+        required=False,
+        help_text="The business's sector (saved to the profile); default: the profile's. Decides which questions apply.",
+    )
     answers = serializers.DictField(
         child=serializers.ListField(child=serializers.CharField(max_length=80), max_length=20),
-        help_text="For each question slug, the list of chosen answer slugs (exactly one for `single`).",
+        help_text=(
+            "For each question slug that applies to the sector, the list of chosen answer slugs (exactly one for "
+            "`single`); questions excluded for the sector may be left out."
+        ),
     )
 
 
 class ShortBandSerializer(serializers.Serializer):
     slug = serializers.CharField(source="band_slug")
     label = serializers.CharField(source="band_label")
+
+
+class LegalWarningSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    title = serializers.CharField()
+    message = serializers.CharField()
+    module = serializers.CharField(help_text="Slug of the module that explains what to do.")
 
 
 class DiagnosticResultSerializer(serializers.Serializer):
@@ -243,6 +266,10 @@ class DiagnosticResultSerializer(serializers.Serializer):
     overall_score = serializers.IntegerField()
     band = ShortBandSerializer(source="*")
     capabilities_detected = serializers.ListField(child=serializers.CharField())
+    warnings = LegalWarningSerializer(
+        many=True, help_text="Legal obligations the answers reveal, whatever the band (stored with the result)."
+    )
+    sector = serializers.CharField(source="sector_slug", help_text="The sector the scores took into account.")
     answers = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
 
 

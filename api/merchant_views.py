@@ -342,9 +342,10 @@ class MyDiagnosticsView(MerchantView):
         tags=["diagnostic"],
         summary="Record a self-diagnostic: scores per theme, overall score, band",
         description=(
-            "Every question must be answered. Detected capabilities are added to the profile (those already "
-            "declared stay). Errors: `fields` has one `answers.<question slug>` key per missing, unknown or "
-            "malformed answer."
+            "Every question that applies to the sector must be answered. Detected capabilities are added to the "
+            "profile (those already declared stay); legal obligations come back as `warnings`, whatever the band. "
+            "Errors: `fields` has one `answers.<question slug>` key per missing, unknown, malformed or "
+            "contradictory answer (an exclusive answer ticked with another, two answers that contradict each other)."
         ),
         request=DiagnosticSubmitSerializer,
         responses={
@@ -371,7 +372,10 @@ class MyDiagnosticsView(MerchantView):
         if questionnaire is None:
             raise NotFound("Aucun questionnaire d'autodiagnostic ne porte ce nom.")
         result = services.record_diagnostic(
-            merchant=self.merchant, questionnaire=questionnaire, answers=serializer.validated_data["answers"]
+            merchant=self.merchant,
+            questionnaire=questionnaire,
+            answers=serializer.validated_data["answers"],
+            sector=serializer.validated_data.get("sector"),
         )
         return Response(DiagnosticResultSerializer(result).data, status=status.HTTP_201_CREATED)
 

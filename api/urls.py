@@ -4,7 +4,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from wagtail.api.v2.router import WagtailAPIRouter
 
-from api import merchant_views, mission_views, recommendation_views, views
+from api import merchant_views, mission_views, observatory_views, recommendation_views, views
 from api.wagtail_api import DocumentsAPIViewSet, ImagesAPIViewSet, PagePreviewAPIViewSet, PagesAPIViewSet
 
 app_name = "api"
@@ -88,6 +88,12 @@ v1 = [
     *missions_urls,
     path("me/export/", merchant_views.ExportView.as_view(), name="me-export"),
     path("me/recommendations/", recommendation_views.RecommendationsView.as_view(), name="me-recommendations"),
+    # the agency's observatory: aggregates for partners (API key) and staff with the permission
+    path("observatory/aggregates/", observatory_views.AggregatesView.as_view(), name="observatory-aggregates"),
+    path(
+        "observatory/aggregates.csv", observatory_views.AggregatesCsvView.as_view(), name="observatory-aggregates-csv"
+    ),
+    path("observatory/codebook/", observatory_views.CodebookView.as_view(), name="observatory-codebook"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),

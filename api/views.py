@@ -23,6 +23,7 @@ from api.serializers import (
 )
 from cms import selectors
 from cms.models import Sector
+from config.cache_backends import cache_health
 from merchants import selectors as merchant_selectors
 from recommender import selectors as recommender_selectors
 
@@ -113,19 +114,24 @@ def healthz(request):
 
 
 def readyz(request):
-    """Ready to serve: the database answers and the catalogue is loaded."""
+    """Ready to serve: the database answers and the catalogue is loaded (503 otherwise). A lost cache (Redis)
+    or recommender model degrades the service without stopping it: 200, `"status": "degraded"`, and why."""
     checks = {}
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
         checks["database"] = {"ok": True}
+        module_count = selectors.published_modules().count()
     except Exception as error:  # any driver error means "not ready"
         checks["database"] = {"ok": False, "error": error.__class__.__name__}
         return JsonResponse({"status": "unavailable", "checks": checks}, status=503)
 
-    module_count = selectors.published_modules().count()
     checks["content"] = {"ok": module_count > 0, "published_modules": module_count}
+    # Always "ok": without Redis every read is served from the database, throttles fall back (reported here).
+    checks["cache"] = cache_health()
     # Always "ok": without a usable model, recommendations fall back (reported here), content is still served.
     checks["recommender"] = recommender_selectors.recommender_status()
     ready = all(check["ok"] for check in checks.values())
-    return JsonResponse({"status": "ok" if ready else "unavailable", "checks": checks}, status=200 if ready else 503)
+    degraded = any(check.get("degraded") for check in checks.values())
+    state = "unavailable" if not ready else "degraded" if degraded else "ok"
+    return JsonResponse({"status": state, "checks": checks}, status=200 if ready else 503)

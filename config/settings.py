@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "corsheaders",
+    "axes",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -96,6 +97,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns an admin login lockout into its 429 page
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -130,16 +132,27 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
-if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "eleasud"),
-            "TIMEOUT": 300,
-            "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient"},
-        }
+
+
+def redis_cache(url: str) -> dict:
+    """The shared cache on Redis at `url` (tests point it at a dead port to prove reads survive)."""
+    return {
+        # django-redis that fails soft: a lost Redis is a cache miss, logged once (config/cache_backends.py).
+        "BACKEND": "config.cache_backends.FailSoftRedisCache",
+        "LOCATION": url,
+        "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "eleasud"),
+        "TIMEOUT": 300,
+        "OPTIONS": {
+            "CLIENT_CLASS": "django_redis.client.DefaultClient",
+            # An unreachable host costs at most this per attempt; the breaker then skips Redis for a while.
+            "SOCKET_CONNECT_TIMEOUT": float(os.environ.get("REDIS_CONNECT_TIMEOUT", "0.5")),
+            "SOCKET_TIMEOUT": float(os.environ.get("REDIS_TIMEOUT", "0.5")),
+        },
     }
+
+
+if REDIS_URL:
+    CACHES = {"default": redis_cache(REDIS_URL)}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "eleasud"}}
 
@@ -176,6 +189,24 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_RETRY_DELAYS = [int(s) for s in env_list("EMAIL_RETRY_DELAYS", ["60", "300", "1800", "7200", "21600"])]
 
 # --- Auth --------------------------------------------------------------------------------------
+AUTHENTICATION_BACKENDS = [
+    # Admin sign-in (/admin/login/) is locked out after AXES_FAILURE_LIMIT wrong passwords; the API's sign-in
+    # has its own throttle (MERCHANT_AUTH_RATE) and calls authenticate() without a request, which Axes skips.
+    "config.admin_login.AdminLoginLockout",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("ADMIN_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("ADMIN_LOGIN_LOCKOUT_MINUTES", "15")))
+# Per account and client together: N wrong passwords from one client lock that account for that client only,
+# so nobody can lock an editor out from elsewhere by typing their e-mail.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # failed attempts only; successful sign-ins are not personal data we need
+AXES_CLIENT_IP_CALLABLE = "api.authentication.client_ip"  # the same client identity as the API's throttles
+AXES_LOCKOUT_TEMPLATE = "axes/lockout.html"
+AXES_COOLOFF_MESSAGE = "Trop de tentatives de connexion : réessayez dans quelques minutes."
+AXES_PERMALOCK_MESSAGE = AXES_COOLOFF_MESSAGE
+AXES_VERBOSE = False
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
@@ -211,6 +242,8 @@ STORAGES = {
 # --- Security (on by default when DEBUG is off; `manage.py check --deploy` passes) -------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# Probes (the container's HEALTHCHECK, a load balancer) speak plain HTTP to the worker itself.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
@@ -226,6 +259,7 @@ CORS_EXPOSE_HEADERS = ["ETag"]
 
 # --- Wagtail -----------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "EleaSud"
+WAGTAILADMIN_USER_PASSWORD_RESET_FORM = "merchants.forms.EditorPasswordResetForm"  # editors only
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://localhost:8000")
 WAGTAIL_I18N_ENABLED = False
 WAGTAILSEARCH_BACKENDS = {

@@ -68,6 +68,9 @@ class MerchantSession(models.Model):
     refresh_expires_at = models.DateTimeField()
     created_at = models.DateTimeField(default=timezone.now)
     refreshed_at = models.DateTimeField(null=True, blank=True)
+    # A digest of the user's password hash when the session opened: any password change, by any path (the API,
+    # the admin, a reset, the shell, even a queryset update), makes every older session's tokens invalid.
+    password_stamp = models.CharField(max_length=64, blank=True)
 
     class Meta:
         verbose_name = "session commerçant"
@@ -142,6 +145,10 @@ class DiagnosticResult(models.Model):
     band_slug = models.SlugField("niveau", max_length=40)
     band_label = models.CharField("libellé du niveau", max_length=80)
     capabilities_detected = models.JSONField("compétences détectées", default=list)
+    # Legal obligations the answers reveal ({slug, title, message, module}), kept with the run so the agency's
+    # figures can count them later without re-scoring old answers against a changed questionnaire.
+    warnings = models.JSONField("alertes d'obligations légales", default=list, blank=True)
+    sector_slug = models.SlugField("secteur pris en compte", max_length=80, blank=True)
     created_at = models.DateTimeField("passé le", default=timezone.now)
 
     class Meta:
@@ -154,6 +161,53 @@ class DiagnosticResult(models.Model):
 
     def __str__(self):
         return f"Autodiagnostic n° {self.pk}"
+
+
+class CapabilityOrigin(models.Model):
+    """Where a capability of the profile comes from, and since when: what training needs to featurise each past
+    interaction with what the merchant had *before* it (docs/RECOMMENDER.md, "point in time").
+
+    One row per capability the profile holds: the first way it got there. Declared by the merchant (profile
+    form), detected by a diagnostic (which one), or acquired by completing a module (which one). Removing the
+    capability from the profile removes the row. Personal data: in the export, deleted with the profile.
+    """
+
+    class Source(models.TextChoices):
+        DECLARED = "declared", "Déclarée par le commerçant"
+        DETECTED = "detected", "Détectée par l'autodiagnostic"
+        ACQUIRED = "acquired", "Acquise en terminant un module"
+
+    merchant = models.ForeignKey(
+        MerchantProfile, on_delete=models.CASCADE, related_name="capability_origins", verbose_name="commerçant"
+    )
+    capability = models.ForeignKey(
+        "cms.Capability", on_delete=models.CASCADE, related_name="+", verbose_name="compétence"
+    )
+    source = models.CharField("origine", max_length=10, choices=Source.choices)
+    diagnostic = models.ForeignKey(
+        "DiagnosticResult",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="autodiagnostic",
+    )
+    module = models.ForeignKey(
+        "cms.ModulePage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="module"
+    )
+    # Kept so the origin still names the module if editors delete the page.
+    module_slug = models.SlugField("slug du module", max_length=255, blank=True)
+    since = models.DateTimeField("depuis le")
+
+    class Meta:
+        verbose_name = "origine d'une compétence"
+        verbose_name_plural = "origines des compétences"
+        constraints = [
+            models.UniqueConstraint(fields=["merchant", "capability"], name="one_origin_per_merchant_capability")
+        ]
+
+    def __str__(self):
+        return f"Origine de compétence n° {self.pk}"
 
 
 class EngagementEvent(models.Model):

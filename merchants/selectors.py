@@ -16,18 +16,19 @@ from merchants.models import (
     MerchantProfile,
     MerchantSession,
 )
-from merchants.services import token_digest
+from merchants.services import session_is_current, token_digest
 
 Kind = EngagementEvent.Kind
 
 
 def session_for_access_token(token: str) -> MerchantSession | None:
     """The live session an access token belongs to, with its user and merchant profile."""
-    return (
+    session = (
         MerchantSession.objects.select_related("user__merchant_profile")
         .filter(access_digest=token_digest(token), access_expires_at__gt=timezone.now())
         .first()
     )
+    return session if session is not None and session_is_current(session) else None
 
 
 def session_id_for_refresh_token(token: str) -> int | None:
@@ -197,6 +198,18 @@ def personal_data_export(*, merchant: MerchantProfile) -> dict:
             "size_band": merchant.size_band,
             "postcode": merchant.postcode,
             "capabilities": _slugs(merchant.capabilities.all()),
+            "capability_origins": [
+                {
+                    "capability": origin.capability.slug,
+                    "source": origin.source,
+                    "since": origin.since,
+                    "diagnostic_taken_at": origin.diagnostic.created_at if origin.diagnostic else None,
+                    "module": origin.module_slug or None,
+                }
+                for origin in merchant.capability_origins.select_related("capability", "diagnostic").order_by(
+                    "since", "id"
+                )
+            ],
             "goals": _slugs(merchant.goals.all()),
             "personalisation_consent": merchant.personalisation_consent,
             "consent_updated_at": merchant.consent_updated_at,
@@ -212,6 +225,8 @@ def personal_data_export(*, merchant: MerchantProfile) -> dict:
                 "overall_score": result.overall_score,
                 "band": result.band_slug,
                 "capabilities_detected": result.capabilities_detected,
+                "warnings": result.warnings,
+                "sector": result.sector_slug,
             }
             for result in diagnostics_for(merchant=merchant).order_by("created_at", "id")
         ],

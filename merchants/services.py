@@ -10,6 +10,7 @@ import json
 import logging
 import secrets
 import uuid
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -29,6 +30,7 @@ from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from cms.models import Capability, DiagnosticQuestionnaire, Goal, ModulePage, Sector
 from merchants import scoring
 from merchants.models import (
+    CapabilityOrigin,
     DiagnosticResult,
     EngagementEvent,
     ErasedMerchant,
@@ -91,6 +93,16 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def password_stamp(user) -> str:
+    """What a session remembers of the password it was opened under (a digest of the hash, nothing more)."""
+    return hashlib.sha256(user.password.encode()).hexdigest()
+
+
+def session_is_current(session: MerchantSession) -> bool:
+    """False once the user's password changed after the session opened, whoever changed it and how."""
+    return secrets.compare_digest(session.password_stamp, password_stamp(session.user))
+
+
 def normalise_email(email: str) -> str:
     return email.strip().lower()
 
@@ -151,6 +163,7 @@ def open_session(user) -> IssuedTokens:
         refresh_digest=token_digest(refresh),
         refresh_expires_at=refresh_expires_at,
         created_at=now,
+        password_stamp=password_stamp(user),
     )
     return IssuedTokens(access, refresh, access_expires_at, refresh_expires_at, session)
 
@@ -216,7 +229,7 @@ def _rotate_session(digest: str, may_sign_in) -> IssuedTokens | None:
             logger.warning("merchant refresh token replayed; session ended session_id=%s", session_id)
         replayed.delete()  # its spent tokens go with it
         return None
-    if session.refresh_expires_at <= now or not may_sign_in(session.user):
+    if session.refresh_expires_at <= now or not may_sign_in(session.user) or not session_is_current(session):
         session.delete()
         return None
     access, refresh, access_expires_at, refresh_expires_at = _new_token_pair(now)
@@ -337,10 +350,53 @@ def update_profile(
     merchant.full_clean(exclude=["user", "capabilities", "goals"])
     merchant.save()
     if capabilities is not UNSET:
+        capabilities = list(capabilities)
+        before = set(merchant.capabilities.values_list("pk", flat=True))
         merchant.capabilities.set(capabilities)
+        after = {capability.pk for capability in capabilities}
+        CapabilityOrigin.objects.filter(merchant=merchant, capability_id__in=before - after).delete()
+        _record_origins(
+            merchant=merchant,
+            capability_ids=after - before,
+            source=CapabilityOrigin.Source.DECLARED,
+            since=timezone.now(),
+        )
     if goals is not UNSET:
         merchant.goals.set(goals)
     return merchant
+
+
+def _record_origins(*, merchant, capability_ids, source, since, diagnostic=None, module=None) -> None:
+    CapabilityOrigin.objects.bulk_create(
+        [
+            CapabilityOrigin(
+                merchant=merchant,
+                capability_id=capability_id,
+                source=source,
+                since=since,
+                diagnostic=diagnostic,
+                module=module,
+                module_slug=module.slug if module else "",
+            )
+            for capability_id in capability_ids
+        ],
+        ignore_conflicts=True,  # a capability keeps its first origin
+    )
+
+
+@transaction.atomic
+def add_capabilities(
+    *, merchant: MerchantProfile, capability_ids, source: str, since: datetime, diagnostic=None, module=None
+) -> set[int]:
+    """Adds capabilities to the profile with their origin (`CapabilityOrigin`); those already held keep theirs.
+    Returns the ids actually added."""
+    new = set(capability_ids) - set(merchant.capabilities.values_list("pk", flat=True))
+    if new:
+        merchant.capabilities.add(*new)
+        _record_origins(
+            merchant=merchant, capability_ids=new, source=source, since=since, diagnostic=diagnostic, module=module
+        )
+    return new
 
 
 # --- Self-diagnostic ---------------------------------------------------------------------------
@@ -354,11 +410,15 @@ def questionnaire_as_scoring_data(
             slug=question.slug,
             theme=question.theme.slug,
             kind=question.kind,
+            scored=question.scored,
+            excluded_sectors=tuple(sector.slug for sector in question.excluded_sectors.all()),
             answers=tuple(
                 scoring.Answer(
                     slug=answer.slug,
                     score=answer.score,
                     capabilities=tuple(capability.slug for capability in answer.capabilities.all()),
+                    exclusive=answer.exclusive,
+                    label=answer.label,
                 )
                 for answer in question.answers.all()
             ),
@@ -372,35 +432,76 @@ def questionnaire_as_scoring_data(
     return questions, bands
 
 
+def questionnaire_rules(
+    questionnaire: DiagnosticQuestionnaire,
+) -> tuple[list[scoring.Conflict], list[scoring.WarningRule]]:
+    conflicts = [scoring.Conflict(answers=tuple(c["answers"]), message=c["message"]) for c in questionnaire.conflicts]
+    rules = [
+        scoring.WarningRule(
+            slug=r["slug"],
+            title=r["title"],
+            message=r["message"],
+            module=r.get("module", ""),
+            when_all=tuple(r.get("when_all", ())),
+            when_any=tuple(r.get("when_any", ())),
+            unless_any=tuple(r.get("unless_any", ())),
+        )
+        for r in questionnaire.warning_rules
+    ]
+    return conflicts, rules
+
+
 @transaction.atomic
 def record_diagnostic(
-    *, merchant: MerchantProfile, questionnaire: DiagnosticQuestionnaire, answers: dict[str, list[str]]
+    *,
+    merchant: MerchantProfile,
+    questionnaire: DiagnosticQuestionnaire,
+    answers: dict[str, list[str]],
+    sector: Sector | None = None,
 ) -> DiagnosticResult:
-    """Scores and keeps one run of the diagnostic; the capabilities it detects are added to the profile
-    (never removed: what the merchant declared stays theirs to change)."""
+    """Scores and keeps one run of the diagnostic, with the legal warnings it raises; the capabilities it detects
+    are added to the profile (never removed: what the merchant declared stays theirs to change).
+
+    `sector` (default: the profile's) decides which questions apply; given, it is saved to the profile too."""
+    if sector is not None and sector != merchant.sector:
+        merchant.sector = sector
+        merchant.save(update_fields=["sector", "updated_at"])
+    sector_slug = merchant.sector.slug if merchant.sector_id else None
     questions, bands = questionnaire_as_scoring_data(questionnaire)
+    conflicts, rules = questionnaire_rules(questionnaire)
     if not bands:
         logger.error("diagnostic questionnaire has no maturity band questionnaire_id=%s", questionnaire.pk)
         raise DiagnosticUnavailable(
             "L'autodiagnostic est momentanément indisponible : nos équipes ont été prévenues. Réessayez plus tard."
         )
     try:
-        score = scoring.score_diagnostic(questions, bands, answers)
+        score = scoring.score_diagnostic(
+            questions, bands, answers, sector=sector_slug, conflicts=conflicts, warning_rules=rules
+        )
     except scoring.InvalidAnswers as error:
         raise InvalidAnswers("Certaines réponses sont manquantes ou invalides.", error.errors) from error
-    if score.capabilities:
-        merchant.capabilities.add(*Capability.objects.filter(slug__in=score.capabilities))
-    return DiagnosticResult.objects.create(
+    result = DiagnosticResult.objects.create(
         merchant=merchant,
         questionnaire=questionnaire,
         questionnaire_slug=questionnaire.slug,
-        answers={question.slug: list(answers[question.slug]) for question in questions},
+        answers={q.slug: list(answers[q.slug]) for q in questions if q.slug not in score.skipped_questions},
         theme_scores=score.theme_scores,
         overall_score=score.overall_score,
         band_slug=score.band.slug,
         band_label=score.band.label,
         capabilities_detected=list(score.capabilities),
+        warnings=list(score.warnings),
+        sector_slug=sector_slug or "",
     )
+    if score.capabilities:
+        add_capabilities(
+            merchant=merchant,
+            capability_ids=Capability.objects.filter(slug__in=score.capabilities).values_list("pk", flat=True),
+            source=CapabilityOrigin.Source.DETECTED,
+            since=result.created_at,
+            diagnostic=result,
+        )
+    return result
 
 
 # --- Engagement events -------------------------------------------------------------------------
@@ -531,9 +632,24 @@ def record_events(*, merchant: MerchantProfile, events: Sequence[EventInput]) ->
         else:
             outcomes[index] = _outcome_for_known(event, stored_after.get(event.event_id, ""), fingerprints[index])
 
-    completed = [event.module for event in created if event.kind == Kind.COMPLETED]
-    if completed:
-        merchant.capabilities.add(*Capability.objects.filter(built_by__in=completed).distinct())
+    completions = sorted(
+        ((event.occurred_at, event.module) for event in created if event.kind == Kind.COMPLETED),
+        key=lambda pair: pair[0],
+    )
+    if completions:
+        built = defaultdict(set)
+        for module_id, capability_id in Capability.objects.filter(
+            built_by__in={module.pk for _, module in completions}
+        ).values_list("built_by", "pk"):
+            built[module_id].add(capability_id)
+        for occurred_at, module in completions:  # the earliest completion gives each capability its origin
+            add_capabilities(
+                merchant=merchant,
+                capability_ids=built[module.pk],
+                source=CapabilityOrigin.Source.ACQUIRED,
+                since=occurred_at,
+                module=module,
+            )
     return outcomes
 
 

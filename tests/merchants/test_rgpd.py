@@ -10,7 +10,13 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 from wagtail.models import ModelLogEntry
 
-from merchants.models import DiagnosticResult, EngagementEvent, MerchantProfile, MerchantSession
+from merchants.models import (
+    CapabilityOrigin,
+    DiagnosticResult,
+    EngagementEvent,
+    MerchantProfile,
+    MerchantSession,
+)
 from missions.models import Mission
 from tests.factories import StudentFactory
 from tests.merchants.conftest import PASSWORD
@@ -71,6 +77,9 @@ def test_the_export_holds_every_personal_datum(active_merchant):
         "capabilities": export["profile"]["capabilities"],
     }
     assert "page-facebook" in export["profile"]["capabilities"] and export["profile"]["consent_updated_at"]
+    origins = {o["capability"]: o for o in export["profile"]["capability_origins"]}
+    assert set(origins) == set(export["profile"]["capabilities"])
+    assert origins["page-facebook"]["source"] == "declared" and origins["page-facebook"]["since"]
     [diagnostic] = export["diagnostics"]
     assert diagnostic["answers"] and diagnostic["theme_scores"] and diagnostic["overall_score"] > 0
     assert sorted(e["event_id"] for e in export["events"]) == sorted(e["event_id"] for e in active_merchant.events)
@@ -110,6 +119,7 @@ def test_erasure_leaves_nothing_personal_behind(active_merchant, client, editor)
     mission = Mission.objects.get(pk=active_merchant.help_id)
     assert mission.merchant is None and mission.need == "" and mission.coordinator_notes == ""
     assert mission.status == "cancelled"
+    assert not CapabilityOrigin.objects.filter(merchant_id=profile_id).exists()
     assert not ModelLogEntry.objects.filter(object_id=str(active_merchant.help_id)).exists()
     assert not ModelLogEntry.objects.filter(label__icontains="boulangerie").exists()
 
