@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('merchants', '0003_erased_merchant_stand_in'),
+        ('merchants', '0005_session_password_stamp'),
     ]
 
     operations = [
