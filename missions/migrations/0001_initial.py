@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('cms', '0004_module_student_help'),
+        ('cms', '0005_module_student_help'),
         ('merchants', '0002_spent_refresh_tokens_event_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -5,7 +5,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('merchants', '0003_erased_merchant_stand_in'),
+        ('merchants', '0006_diagnostic_rules'),
         # Help requests and student helpers now live in missions: copied there first.
         ('missions', '0002_help_requests_become_missions'),
     ]

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cms', '0003_en_bref_sources_checks'),
+        ('cms', '0004_diagnostic_rules'),
     ]
 
     operations = [
