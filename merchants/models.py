@@ -226,6 +226,8 @@ class EngagementEvent(models.Model):
         DISMISSED = "dismissed", "Pas pour moi"
         BOOKMARKED = "bookmarked", "Mis de côté"
         UNBOOKMARKED = "unbookmarked", "Retiré des favoris"
+        STEP_UNCOMPLETED = "step_uncompleted", "Étape décochée"
+        UNDISMISSED = "undismissed", "« Pas pour moi » annulé"
 
     merchant = models.ForeignKey(
         MerchantProfile,
@@ -271,8 +273,8 @@ class EngagementEvent(models.Model):
             models.CheckConstraint(
                 condition=(
                     Q(kind="rated", value__gte=1, value__lte=5)
-                    | Q(kind="step_completed", value__gte=0)
-                    | (~Q(kind__in=["rated", "step_completed"]) & Q(value__isnull=True))
+                    | Q(kind__in=["step_completed", "step_uncompleted"], value__gte=0)
+                    | (~Q(kind__in=["rated", "step_completed", "step_uncompleted"]) & Q(value__isnull=True))
                 ),
                 name="event_value_fits_kind",
             ),

@@ -127,8 +127,10 @@ def module_progress(*, merchant: MerchantProfile) -> dict[int, ModuleProgress]:
             state.started = True
             if kind == Kind.STEP_COMPLETED:
                 state.steps_completed.add(value)
-        elif kind == Kind.DISMISSED:
-            state.dismissed = True
+        elif kind == Kind.STEP_UNCOMPLETED:
+            state.steps_completed.discard(value)
+        elif kind in (Kind.DISMISSED, Kind.UNDISMISSED):
+            state.dismissed = kind == Kind.DISMISSED
         elif kind in (Kind.BOOKMARKED, Kind.UNBOOKMARKED):
             state.bookmarked = kind == Kind.BOOKMARKED
     return progress
@@ -165,7 +167,8 @@ def merchant_progress(*, merchant: MerchantProfile) -> Progress:
         key=lambda state: state.last_activity_at,
         reverse=True,
     )
-    bookmarks = [state.module for state in states.values() if state.bookmarked]
+    # a completed module is done, not "kept for later"
+    bookmarks = [state.module for state in states.values() if state.bookmarked and not state.completed]
     return Progress(themes=themes, last_diagnostic=last_diagnostic, bookmarks=bookmarks, started_modules=started)
 
 

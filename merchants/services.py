@@ -547,9 +547,9 @@ def _event_errors(event: EventInput, module: ModulePage | None, now: datetime) -
     if event.kind == Kind.RATED:
         if event.value is None or not 1 <= event.value <= 5:
             errors["value"] = ["Une note va de 1 à 5."]
-    elif event.kind == Kind.STEP_COMPLETED:
+    elif event.kind in (Kind.STEP_COMPLETED, Kind.STEP_UNCOMPLETED):
         if event.value is None or event.value < 0:
-            errors["value"] = ["Indiquez l'index de l'étape terminée (0 pour la première)."]
+            errors["value"] = ["Indiquez l'index de l'étape (0 pour la première)."]
         elif module is not None and event.value >= (steps := step_count(module)):
             errors["value"] = [f"Ce module a {steps} étape(s) : l'index va de 0 à {steps - 1}."]
     elif event.value is not None:
