@@ -5,7 +5,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('merchants', '0006_diagnostic_rules'),
+        ('merchants', '0007_event_kinds_untick_and_undo'),
         # Help requests and student helpers now live in missions: copied there first.
         ('missions', '0002_help_requests_become_missions'),
     ]
