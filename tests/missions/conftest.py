@@ -12,7 +12,13 @@ from rest_framework.test import APIClient
 from missions import services
 from missions.models import Appointment, Mission
 from tests.factories import MEMBER_PASSWORD, ReferentFactory, SchoolFactory, StudentFactory, UserFactory
-from tests.merchants.conftest import _generous_auth_throttle, make_merchant, merchant, other_merchant  # noqa: F401
+from tests.merchants.conftest import (  # noqa: F401 - fixtures
+    _generous_auth_throttle,
+    editor,
+    make_merchant,
+    merchant,
+    other_merchant,
+)
 
 HELP = "/api/v1/me/help-requests/"
 ESPACE = "/api/v1/espace/missions/"
@@ -121,6 +127,10 @@ def mission_for(coordinator):
     """A mission of `owner` (a signed-in merchant) in the given state, with `student` (through the services)."""
 
     def make(owner, student, state):
+        mission = _make(owner, student, state)
+        return Mission.objects.select_related("student__user", "merchant__user").get(pk=mission.pk)
+
+    def _make(owner, student, state):
         mission = ask(owner)
         if state == "new":
             return mission
