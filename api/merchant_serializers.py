@@ -211,13 +211,14 @@ class DiagnosticQuestionSerializer(serializers.Serializer):
     help_text = serializers.CharField()
     kind = serializers.ChoiceField(choices=["single", "multiple"])
     scored = serializers.BooleanField(help_text="False: the answer only decides which rules apply (VAT status…).")
-    excluded_sectors = serializers.SlugRelatedField(
-        slug_field="slug",
-        many=True,
-        read_only=True,
-        help_text="Sectors for which the question is neither asked nor scored.",
+    excluded_sectors = serializers.SerializerMethodField(
+        help_text="Sectors for which the question is neither asked nor scored."
     )
     answers = DiagnosticAnswerChoiceSerializer(many=True, source="answers.all")
+
+    @extend_schema_field({"type": "array", "items": {"type": "string"}})
+    def get_excluded_sectors(self, question) -> list[str]:
+        return [sector.slug for sector in question.excluded_sectors.all()]
 
 
 class QuestionnaireSerializer(serializers.Serializer):
