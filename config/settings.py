@@ -48,6 +48,7 @@ CSRF_FAILURE_VIEW = "api.errors.csrf_failure"  # JSON under /api/, Django's page
 INSTALLED_APPS = [
     "cms",
     "merchants",
+    "missions",
     "recommender",
     "reporting",
     "partners",
@@ -350,6 +351,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "MissionStatusEnum": "missions.models.Mission.Status",
+        "SessionStatusEnum": "missions.models.Appointment.Status",
+        "SessionModeEnum": "missions.models.Mode",
+        "MissionRoleEnum": "missions.models.Role",
+    },
 }
 
 # --- Logging -----------------------------------------------------------------------------------

@@ -6,8 +6,9 @@ from datetime import UTC, datetime
 import pytest
 from django.db.models import Q
 
-from merchants.models import DiagnosticResult, EngagementEvent, HelpRequest, MerchantProfile
+from merchants.models import DiagnosticResult, EngagementEvent, MerchantProfile
 from merchants.services import erase_merchant
+from missions.models import Mission
 from reporting import selectors
 from reporting.aggregates import PAIRS
 from reporting.disclosure import TOTAL
@@ -28,7 +29,7 @@ def active_merchants(period):
     return MerchantProfile.objects.filter(
         Q(events__occurred_at__gte=start, events__occurred_at__lt=end)
         | Q(diagnostics__created_at__gte=start, diagnostics__created_at__lt=end)
-        | Q(help_requests__created_at__gte=start, help_requests__created_at__lt=end)
+        | Q(missions__created_at__gte=start, missions__created_at__lt=end)
     ).distinct()
 
 
@@ -55,7 +56,7 @@ def test_totals_match_the_raw_data():
     )
     assert total["modules_completed"] == len(completed)
     assert total["merchants_completing"] == len({merchant for merchant, _ in completed})
-    requests = HelpRequest.objects.filter(created_at__gte=start, created_at__lt=end)
+    requests = Mission.objects.filter(created_at__gte=start, created_at__lt=end)
     assert total["help_requests"] == requests.count()
     assert total["merchants_asking_help"] == requests.values("merchant").distinct().count()
     rated = [r.satisfaction for r in requests if r.satisfaction]
