@@ -17,9 +17,11 @@ from django.core import mail
 
 from cms.models import ModulePage
 from merchants import services
-from merchants.models import EngagementEvent, HelpRequest, MerchantProfile, MerchantSession
+from merchants.models import EngagementEvent, MerchantProfile, MerchantSession
+from missions import services as mission_services
+from missions.models import Mission
 from tests.e2e.conftest import CHROMIUM
-from tests.merchants.test_help_requests import StudentHelperFactory
+from tests.factories import StudentFactory, UserFactory
 
 pytestmark = [
     pytest.mark.e2e,
@@ -167,15 +169,20 @@ def test_a_help_request_from_a_module_page_through_to_its_rating(live_server, ne
     page.get_by_label("Vos disponibilités").fill("Le lundi matin")
     page.get_by_role("button", name="Envoyer ma demande").click()
     page.get_by_text("Votre demande est envoyée").wait_for()
-    request = HelpRequest.objects.get(merchant__user__username="fleuriste.castellane@exemple.fr")
+    request = Mission.objects.get(merchant__user__username="fleuriste.castellane@exemple.fr")
     assert request.module.slug == "lancer-le-click-and-collect" and request.availability == "Le lundi matin"
     assert page.locator(".badge").first.inner_text() == "Nouvelle"
 
-    helper = StudentHelperFactory(themes=["vendre-en-ligne"])
-    for status in ("matched", "in_progress", "done"):
-        request = services.move_help_request(help_request=request, status=status, helper=helper)
+    # the coordination proposes a student, who accepts; sessions happen; the mission is closed as done
+    student = StudentFactory(themes=["vendre-en-ligne"])
+    coordinator = UserFactory(username="coordination@eleasud.fr", is_staff=True)
+    mission_services.propose_student(mission=request, student=student, coordinator=coordinator)
+    mission_services.accept_mission(mission=request, user=student.user)
+    Mission.objects.filter(pk=request.pk).update(status="in_progress")
+    request = mission_services.close_mission_as_done(mission=request, coordinator=coordinator)
+    helper_name = student.public_name
     page.reload()
-    page.get_by_text(helper.name).wait_for()
+    page.get_by_text(helper_name).wait_for()
     check_accessibility(page, "help: done")
     page.get_by_label("4 sur 5").check()
     page.get_by_label("Un commentaire").fill("Très clair, merci !")
@@ -192,7 +199,7 @@ def test_a_help_request_from_a_module_page_through_to_its_rating(live_server, ne
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Annuler ma demande").click()
     page.locator(".badge", has_text="Annulée").wait_for()
-    assert HelpRequest.objects.filter(status="cancelled", theme__slug="se-proteger").count() == 1
+    assert Mission.objects.filter(status="cancelled", theme__slug="se-proteger").count() == 1
     page.set_viewport_size(PHONE)
     page.get_by_role("link", name="Mes demandes d'aide").click()
     page.locator(".help-card").nth(1).wait_for()
@@ -385,8 +392,8 @@ def test_every_screen_passes_axe_without_overflow(live_server, new_page, viewpor
         if viewport == PHONE and name in ("module", "install"):
             screenshot(page, f"app-{name}-phone.png")
     profile = signed_in(page, live_server, f"axe-{viewport['width']}@exemple.fr", "/app/installer/")
-    help_id = services.request_help(
-        merchant=profile, module=ModulePage.objects.get(slug="creer-sa-fiche-google"), message="Un coup de main ?"
+    help_id = mission_services.request_help(
+        merchant=profile, module=ModulePage.objects.get(slug="creer-sa-fiche-google"), need="Un coup de main ?"
     ).pk
     for name, path, ready in SIGNED_IN_SCREENS:
         page.goto(f"{live_server.url}{path.format(help_id=help_id)}")
