@@ -27,5 +27,5 @@ RUN pip install --no-cache-dir --no-deps -c constraints.txt . \
 
 USER 10001
 EXPOSE 8000
-HEALTHCHECK --interval=30s --timeout=3s CMD ["python", "-c", "import urllib.request,os; urllib.request.urlopen(f'http://127.0.0.1:{os.environ.get(\"PORT\",\"8000\")}/healthz')"]
+HEALTHCHECK --interval=30s --timeout=5s CMD ["python", "-m", "config.healthcheck"]
 CMD ["sh", "-c", "exec gunicorn config.wsgi:application --bind 0.0.0.0:${PORT} --workers ${WEB_CONCURRENCY:-3} --access-logfile - --forwarded-allow-ips='*'"]

@@ -6,8 +6,9 @@ from django.conf import settings
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, throttling
 
+from config.cache_backends import FailoverCache
 from merchants import selectors
-from merchants.services import is_merchant_user
+from merchants.services import is_merchant_user, normalise_email, token_digest
 
 
 class MerchantTokenAuthentication(authentication.BaseAuthentication):
@@ -38,10 +39,18 @@ class MerchantTokenAuthentication(authentication.BaseAuthentication):
         return 'Bearer realm="api"'
 
 
+def client_ip(request) -> str:
+    """The client's address as every throttle and lockout sees it: REMOTE_ADDR, or the address the
+    `NUM_PROXIES` trusted proxies put in X-Forwarded-For (DRF's rule, so a client cannot pick its own)."""
+    return throttling.BaseThrottle().get_ident(request)
+
+
 class MerchantAuthThrottle(throttling.SimpleRateThrottle):
-    """Registration, login and refresh, per client IP (MERCHANT_AUTH["THROTTLE_RATE"])."""
+    """Registration, login and password reset, per client IP (MERCHANT_AUTH["THROTTLE_RATE"])."""
 
     scope = "merchant_auth"
+    # Brute-force protection must outlive a Redis outage: a per-process fallback (config/cache_backends.py).
+    cache = FailoverCache()
 
     def get_rate(self):
         return getattr(settings, "MERCHANT_AUTH", {}).get("THROTTLE_RATE", "10/minute")
@@ -60,6 +69,61 @@ class MerchantPasswordThrottle(MerchantAuthThrottle):
         if not getattr(request.user, "pk", None):
             return None  # unreachable behind IsMerchant; never throttle everyone under one key
         return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
+
+
+class MerchantResetEmailThrottle(MerchantAuthThrottle):
+    """Password-reset requests per e-mail address (MERCHANT_AUTH["RESET_EMAIL_RATE"]), on top of the per-IP rate:
+    nobody can flood one mailbox. Keyed on a digest of the address, whether or not it has an account."""
+
+    scope = "merchant_reset_email"
+
+    def get_rate(self):
+        return getattr(settings, "MERCHANT_AUTH", {}).get("RESET_EMAIL_RATE", "3/hour")
+
+    def get_cache_key(self, request, view):
+        email = request.data.get("email") if isinstance(request.data, dict) else None
+        if not isinstance(email, str) or not email.strip():
+            return None  # the serializer refuses it
+        return self.cache_format % {"scope": self.scope, "ident": token_digest(normalise_email(email))}
+
+
+def _refresh_session_id(request) -> int | None:
+    """The session a posted refresh token belongs to (looked up once per request), or None."""
+    if not hasattr(request, "_refresh_session_id"):
+        token = request.data.get("refresh") if isinstance(request.data, dict) else None
+        request._refresh_session_id = (
+            selectors.session_id_for_refresh_token(token) if isinstance(token, str) and len(token) <= 200 else None
+        )
+    return request._refresh_session_id
+
+
+class MerchantRefreshThrottle(MerchantAuthThrottle):
+    """Refresh with a token of a live session, per session (MERCHANT_AUTH["REFRESH_THROTTLE_RATE"]).
+
+    Not per IP: a workshop of merchants behind one Wi-Fi router shares an address, and each of their sessions
+    must be able to refresh. A token that belongs to no session is left to `MerchantRefreshGuessThrottle`."""
+
+    scope = "merchant_refresh"
+
+    def get_rate(self):
+        return getattr(settings, "MERCHANT_AUTH", {}).get("REFRESH_THROTTLE_RATE", "12/minute")
+
+    def get_cache_key(self, request, view):
+        session_id = _refresh_session_id(request)
+        if session_id is None:
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": session_id}
+
+
+class MerchantRefreshGuessThrottle(MerchantAuthThrottle):
+    """Refresh with an unknown, expired or spent token, per client IP at the sign-in rate: guessing stays slow."""
+
+    scope = "merchant_refresh_unknown"
+
+    def get_cache_key(self, request, view):
+        if _refresh_session_id(request) is not None:
+            return None
+        return super().get_cache_key(request, view)
 
 
 class MerchantTokenScheme(OpenApiAuthenticationExtension):

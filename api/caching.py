@@ -38,7 +38,14 @@ class CachedContentMixin:
         if request.method not in ("GET", "HEAD"):
             return
         # The host is part of the key: responses hold absolute URLs built from it.
-        key = "|".join([catalogue_version(), request.build_absolute_uri(), request.headers.get("Accept-Language", "")])
+        key = "|".join(
+            [
+                catalogue_version(),
+                self.cache_variant(),
+                request.build_absolute_uri(),
+                request.headers.get("Accept-Language", ""),
+            ]
+        )
         self.etag = f'"{hashlib.sha256(key.encode()).hexdigest()[:32]}"'
         self.store_rendered = set(request.query_params) <= self.cacheable_query_params
         if_none_match = request.headers.get("If-None-Match")
@@ -50,6 +57,10 @@ class CachedContentMixin:
         if cached is not None:
             content, content_type = cached
             raise _AnsweredFromCache(HttpResponse(content, content_type=content_type))
+
+    def cache_variant(self) -> str:
+        """What else the answer depends on besides the catalogue (e.g. a time bucket for aggregates)."""
+        return ""
 
     @property
     def _render_key(self) -> str:

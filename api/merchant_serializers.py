@@ -135,6 +135,24 @@ class PasswordChangeSerializer(serializers.Serializer):
         return value
 
 
+class PasswordResetRequestSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=150)
+
+
+class PasswordResetConfirmSerializer(serializers.Serializer):
+    uid = serializers.CharField(max_length=64, help_text="From the e-mailed link.")
+    token = serializers.CharField(max_length=128, help_text="From the e-mailed link.")
+    new_password = PasswordField()
+
+
+class AccountDeletionSerializer(serializers.Serializer):
+    password = PasswordField(help_text="The account's password, asked again before erasing everything.")
+
+
+class DetailSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
 class TokenPairSerializer(serializers.Serializer):
     token_type = serializers.CharField(default="Bearer")
     access = serializers.CharField(help_text="Send as `Authorization: Bearer …`; valid 15 minutes.")

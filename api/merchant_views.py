@@ -4,7 +4,7 @@ Thin views: validate with a serializer, call one service or selector from `merch
 Every /me/ endpoint reads only the signed-in merchant's own data; nothing is cached by browsers or proxies.
 """
 
-from django.core.exceptions import ValidationError as DjangoValidationError
+from django.conf import settings
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -19,11 +19,20 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.authentication import MerchantAuthThrottle, MerchantPasswordThrottle, MerchantTokenAuthentication
+from api.authentication import (
+    MerchantAuthThrottle,
+    MerchantPasswordThrottle,
+    MerchantRefreshGuessThrottle,
+    MerchantRefreshThrottle,
+    MerchantResetEmailThrottle,
+    MerchantTokenAuthentication,
+)
 from api.caching import CachedContentMixin
-from api.errors import error_body
+from api.errors import ERROR, error_body
 from api.merchant_serializers import (
+    AccountDeletionSerializer,
     AccountSerializer,
+    DetailSerializer,
     DiagnosticResultSerializer,
     DiagnosticSubmitSerializer,
     EngagementEventSerializer,
@@ -35,6 +44,8 @@ from api.merchant_serializers import (
     LoginSerializer,
     LogoutSerializer,
     PasswordChangeSerializer,
+    PasswordResetConfirmSerializer,
+    PasswordResetRequestSerializer,
     PersonalDataExportSerializer,
     ProfileSerializer,
     ProgressSerializer,
@@ -44,24 +55,11 @@ from api.merchant_serializers import (
     TokenPairSerializer,
 )
 from api.permissions import IsMerchant
-from api.views import ERROR
 from cms import selectors as cms_selectors
 from merchants import selectors, services
 from merchants.services import EventOutcome
 
 MAX_EVENTS_PER_BATCH = 500
-
-ERROR_STATUS = {
-    services.EmailAlreadyRegistered: (status.HTTP_400_BAD_REQUEST, "email_taken"),
-    services.InvalidCredentials: (status.HTTP_401_UNAUTHORIZED, "invalid_credentials"),
-    services.InvalidRefreshToken: (status.HTTP_401_UNAUTHORIZED, "invalid_refresh_token"),
-    services.WrongPassword: (status.HTTP_400_BAD_REQUEST, "wrong_password"),
-    services.InvalidAnswers: (status.HTTP_400_BAD_REQUEST, "invalid"),
-    services.InvalidTransition: (status.HTTP_409_CONFLICT, "invalid_transition"),
-    # The questionnaire is authored wrong (no maturity band): not the merchant's fault, nothing to fix in the
-    # request, and it lasts until editors fix the content, hence 503 rather than 400 or a bare 500.
-    services.DiagnosticUnavailable: (status.HTTP_503_SERVICE_UNAVAILABLE, "diagnostic_unavailable"),
-}
 
 E400 = OpenApiResponse(ERROR, "Invalid values: `fields` names each offending field.")
 E401 = OpenApiResponse(ERROR, "Missing, invalid or expired token (or not a merchant account).")
@@ -70,23 +68,7 @@ E429 = OpenApiResponse(ERROR, "Too many attempts: retry after the delay in the R
 AUTH_ERRORS = {401: E401}
 
 
-class MerchantErrorsMixin:
-    """Turns the domain's refusals (`MerchantError`) into the API's one error shape."""
-
-    def handle_exception(self, exc):
-        if isinstance(exc, services.MerchantError):
-            status_code, code = ERROR_STATUS.get(type(exc), (status.HTTP_400_BAD_REQUEST, "invalid"))
-            response = Response(error_body(code, exc.message, exc.fields), status=status_code)
-            if status_code == status.HTTP_401_UNAUTHORIZED:
-                response["WWW-Authenticate"] = MerchantTokenAuthentication().authenticate_header(self.request)
-            return response
-        if isinstance(exc, DjangoValidationError):
-            fields = exc.message_dict if hasattr(exc, "error_dict") else None
-            exc = ValidationError(fields or exc.messages)
-        return super().handle_exception(exc)
-
-
-class PublicAuthView(MerchantErrorsMixin, APIView):
+class PublicAuthView(APIView):
     """Sign-in endpoints: no token needed, throttled per client IP."""
 
     authentication_classes = []
@@ -94,7 +76,7 @@ class PublicAuthView(MerchantErrorsMixin, APIView):
     throttle_classes = [MerchantAuthThrottle]
 
 
-class MerchantView(MerchantErrorsMixin, generics.GenericAPIView):
+class MerchantView(generics.GenericAPIView):
     """Endpoints of the signed-in merchant (`/me/…`)."""
 
     authentication_classes = [MerchantTokenAuthentication]
@@ -154,6 +136,9 @@ class LoginView(PublicAuthView):
     auth=[],
 )
 class RefreshView(PublicAuthView):
+    # Per session for a live session's token, per IP (sign-in rate) for any other token.
+    throttle_classes = [MerchantRefreshThrottle, MerchantRefreshGuessThrottle]
+
     def post(self, request):
         serializer = RefreshSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -190,7 +175,62 @@ class PasswordChangeView(MerchantView):
         return token_response(services.change_password(merchant=self.merchant, **serializer.validated_data))
 
 
+RESET_REQUESTED = (
+    "Si un compte existe avec cette adresse, un e-mail vient de lui être envoyé avec un lien pour choisir un "
+    "nouveau mot de passe. Pensez à regarder dans les indésirables."
+)
+
+
+@extend_schema(
+    tags=["merchant accounts"],
+    summary="Forgotten password: e-mail a single-use reset link",
+    description=(
+        "Always 202 with the same message, whether or not the address has an account (the e-mail is sent by the "
+        "task queue, never inside the request). The link opens `/app/mot-de-passe/nouveau/#uid=…&token=…`, is "
+        "valid `PASSWORD_RESET_TIMEOUT` seconds (1 hour) and works once. Throttled per IP (sign-in rate) and per "
+        "address (`MERCHANT_RESET_EMAIL_RATE`, 3 per hour)."
+    ),
+    request=PasswordResetRequestSerializer,
+    responses={202: DetailSerializer, 400: E400, 429: E429},
+    auth=[],
+)
+class PasswordResetRequestView(PublicAuthView):
+    throttle_classes = [MerchantAuthThrottle, MerchantResetEmailThrottle]
+
+    def post(self, request):
+        serializer = PasswordResetRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.request_password_reset(
+            email=serializer.validated_data["email"], base_url=settings.MERCHANT_APP_BASE_URL
+        )
+        return Response({"detail": RESET_REQUESTED}, status=status.HTTP_202_ACCEPTED)
+
+
+@extend_schema(
+    tags=["merchant accounts"],
+    summary="Set a new password from the e-mailed link: every session ends, this device is signed in",
+    request=PasswordResetConfirmSerializer,
+    responses={
+        200: TokenPairSerializer,
+        400: OpenApiResponse(ERROR, "`invalid_reset_link` (used, expired or altered) or `invalid` (weak password)"),
+        429: E429,
+    },
+    auth=[],
+)
+class PasswordResetConfirmView(PublicAuthView):
+    def post(self, request):
+        serializer = PasswordResetConfirmSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return token_response(services.reset_password(**serializer.validated_data))
+
+
 class MeView(MerchantView):
+    throttle_classes = [MerchantPasswordThrottle]
+
+    def get_throttles(self):
+        # the password asked before erasure is throttled like the password change; reads are not
+        return super().get_throttles() if self.request.method == "DELETE" else []
+
     @extend_schema(
         tags=["merchant accounts"], summary="The signed-in account", responses={200: AccountSerializer, **AUTH_ERRORS}
     )
@@ -203,12 +243,16 @@ class MeView(MerchantView):
         description=(
             "Deletes the account, the profile, the sessions (every token stops working), the self-diagnostics, "
             "the help requests and staff's admin history about them. Usage events are irreversibly anonymised "
-            "(no merchant, identifier replaced, date truncated to the day, payload fingerprint blanked)."
+            "(no merchant, identifier replaced, date truncated to the day, payload fingerprint blanked). "
+            "The account's password is asked again (`wrong_password` otherwise); throttled like the password change."
         ),
-        responses={204: None, **AUTH_ERRORS},
+        request=AccountDeletionSerializer,
+        responses={204: None, 400: E400, 429: E429, **AUTH_ERRORS},
     )
     def delete(self, request):
-        services.erase_merchant(merchant=self.merchant)
+        serializer = AccountDeletionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.erase_merchant(merchant=self.merchant, password=serializer.validated_data["password"])
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -19,9 +19,11 @@ class RecommendationQuerySerializer(serializers.Serializer):
 
 class ReasonSerializer(serializers.Serializer):
     code = serializers.ChoiceField(
-        choices=["content", "collaborative", "popularity", "editorial", "new", "fallback"],
+        choices=["content", "collaborative", "popularity", "editorial", "new", "fallback", "known", "prerequisites"],
         help_text="content: matches the profile; collaborative: merchants alike took it; popularity: widely followed; "
-        "editorial: featured by editors; new: recent module; fallback: no particular reason.",
+        "editorial: featured by editors; new: recent module; fallback: no particular reason; known: teaches only "
+        "what the merchant already has (listed last); prerequisites: needs a capability the merchant lacks "
+        "(and which module gives it).",
     )
     text = serializers.CharField()
 

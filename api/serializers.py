@@ -142,15 +142,16 @@ class ModuleSummarySerializer(serializers.Serializer):
 
 class BodyBlockSerializer(serializers.Serializer):
     type = serializers.ChoiceField(
-        choices=["text", "step", "checklist", "tip", "warning", "video", "resource", "image", "testimonial"]
+        choices=["text", "step", "checklist", "tip", "warning", "fact", "example", "video", "resource", "image"]
     )
     id = serializers.CharField()
     value = serializers.JSONField(
         help_text=(
-            "text/tip/warning: HTML; step: {title, text (HTML)}; checklist: {title, items[]}; "
+            "text/tip/warning/example: HTML (example: an illustrative case, shown as « Exemple : »); "
+            "fact: {text (HTML), sources: [keys of the module's `sources`]}; "
+            "step: {title, text (HTML)}; checklist: {title, items[]}; "
             "resource: {title, url, description}; video: {url, caption}; "
             "image: {alt, caption, renditions: {small, medium, large: {url, width, height}}}; "
-            "testimonial: {quote, author, business}"
         )
     )
 
@@ -165,11 +166,22 @@ class BoostSerializer(serializers.Serializer):
         return module.boost_at() > 0
 
 
+class ModuleSourceSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text="What `fact` blocks cite.")
+    title = serializers.CharField()
+    url = serializers.URLField(help_text="The official page that states the fact (a deep link).")
+    checked_on = serializers.DateField(help_text="When someone last read that page and confirmed the fact.")
+
+
 class ModuleDetailSerializer(ModuleSummarySerializer):
+    en_bref = serializers.ListField(
+        child=serializers.CharField(), source="en_bref_lines", help_text="« En bref »: three short lines, shown first."
+    )
+    sources = ModuleSourceSerializer(many=True, source="sources.all")
     body = serializers.SerializerMethodField()
     related = serializers.SerializerMethodField()
     editorial_boost = BoostSerializer(source="*")
-    facts_checked_on = serializers.DateField(allow_null=True)
+    facts_checked_on = serializers.DateField(allow_null=True, help_text="The oldest check date of its sources.")
 
     @extend_schema_field(BodyBlockSerializer(many=True))
     def get_body(self, module):
@@ -181,3 +193,39 @@ class ModuleDetailSerializer(ModuleSummarySerializer):
         visible = set(selectors.published_ids(pk__in=[m.pk for m in candidates]))  # live and not restricted
         related = [m for m in candidates if m.pk in visible]
         return ModuleSummarySerializer(related, many=True, context=self.context).data
+
+
+class StartingPointsQuerySerializer(serializers.Serializer):
+    sector = SlugListField(kind="sectors", help_text="One sector slug (kept on the visitor's device).")
+    limit = serializers.IntegerField(required=False, min_value=1, max_value=12, default=6)
+
+    def validate_sector(self, value):
+        if len(value) > 1:
+            raise serializers.ValidationError("Un seul secteur à la fois.")
+        return value
+
+
+STARTING_POINT_REASONS = {
+    "editorial": "Choisie par l'équipe EleaSud",
+    "popular_in_sector": "Très suivie dans votre secteur",
+    "popular": "Très suivie par les commerçants",
+    "first_steps": "Pour bien débuter",
+}
+
+
+class StartingPointReasonSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(choices=list(STARTING_POINT_REASONS))
+    label = serializers.CharField()
+
+
+class StartingPointSerializer(serializers.Serializer):
+    module = ModuleSummarySerializer()
+    reason = serializers.SerializerMethodField()
+
+    def get_reason(self, point) -> StartingPointReasonSerializer:
+        return {"code": point.reason, "label": STARTING_POINT_REASONS[point.reason]}
+
+
+class StartingPointsSerializer(serializers.Serializer):
+    sector = ShortTermSerializer(allow_null=True)
+    results = StartingPointSerializer(many=True)

@@ -3,11 +3,9 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from wagtail.api.v2.router import WagtailAPIRouter
-from wagtail.documents.api.v2.views import DocumentsAPIViewSet
-from wagtail.images.api.v2.views import ImagesAPIViewSet
 
-from api import merchant_views, recommendation_views, views
-from api.wagtail_api import PagePreviewAPIViewSet, PagesAPIViewSet
+from api import merchant_views, observatory_views, recommendation_views, views
+from api.wagtail_api import DocumentsAPIViewSet, ImagesAPIViewSet, PagePreviewAPIViewSet, PagesAPIViewSet
 
 app_name = "api"
 
@@ -16,12 +14,19 @@ v1 = [
     path("taxonomy/", views.TaxonomyView.as_view(), name="taxonomy"),
     path("modules/", views.ModuleListView.as_view(), name="module-list"),
     path("modules/<slug:slug>/", views.ModuleDetailView.as_view(), name="module-detail"),
+    path("start/", views.StartingPointsView.as_view(), name="starting-points"),
     # merchants: accounts, profile, diagnostic, events, progress, help requests, GDPR
     path("auth/register/", merchant_views.RegisterView.as_view(), name="auth-register"),
     path("auth/login/", merchant_views.LoginView.as_view(), name="auth-login"),
     path("auth/refresh/", merchant_views.RefreshView.as_view(), name="auth-refresh"),
     path("auth/logout/", merchant_views.LogoutView.as_view(), name="auth-logout"),
     path("auth/password/", merchant_views.PasswordChangeView.as_view(), name="auth-password"),
+    path("auth/password-reset/", merchant_views.PasswordResetRequestView.as_view(), name="auth-password-reset"),
+    path(
+        "auth/password-reset/confirm/",
+        merchant_views.PasswordResetConfirmView.as_view(),
+        name="auth-password-reset-confirm",
+    ),
     path("diagnostic/", merchant_views.QuestionnaireView.as_view(), name="diagnostic"),
     path("me/", merchant_views.MeView.as_view(), name="me"),
     path("me/profile/", merchant_views.ProfileView.as_view(), name="me-profile"),
@@ -42,6 +47,10 @@ v1 = [
     ),
     path("me/export/", merchant_views.ExportView.as_view(), name="me-export"),
     path("me/recommendations/", recommendation_views.RecommendationsView.as_view(), name="me-recommendations"),
+    # the agency's observatory: aggregates for partners (API key) and staff with the permission
+    path("observatory/aggregates/", observatory_views.AggregatesView.as_view(), name="observatory-aggregates"),
+    path("observatory/aggregates.csv", observatory_views.AggregatesCsvView.as_view(), name="observatory-aggregates-csv"),
+    path("observatory/codebook/", observatory_views.CodebookView.as_view(), name="observatory-codebook"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),

@@ -3,16 +3,41 @@ preview route receives `content_type` and a signed `token` and fetches the draft
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.signing import BadSignature
+from django.http import Http404
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
+from rest_framework.views import APIView
+from wagtail.api.v2.utils import BadRequestError
 from wagtail.api.v2.views import PagesAPIViewSet as BasePagesAPIViewSet
+from wagtail.documents.api.v2.views import DocumentsAPIViewSet as BaseDocumentsAPIViewSet
+from wagtail.images.api.v2.views import ImagesAPIViewSet as BaseImagesAPIViewSet
 
 
-class PagesAPIViewSet(BasePagesAPIViewSet):
+class OurErrorsMixin:
+    """Wagtail's viewsets answer `{"message": …}` for a bad filter or an unknown id: route those through the
+    API's one error path instead (api/errors.py), so /api/v2/ errors have the /api/v1/ shape."""
+
+    def handle_exception(self, exc):
+        if isinstance(exc, BadRequestError):
+            exc = ValidationError(str(exc))
+        elif isinstance(exc, Http404):
+            exc = NotFound()
+        return APIView.handle_exception(self, exc)
+
+
+class PagesAPIViewSet(OurErrorsMixin, BasePagesAPIViewSet):
     pass
 
 
-class PagePreviewAPIViewSet(BasePagesAPIViewSet):
+class ImagesAPIViewSet(OurErrorsMixin, BaseImagesAPIViewSet):
+    pass
+
+
+class DocumentsAPIViewSet(OurErrorsMixin, BaseDocumentsAPIViewSet):
+    pass
+
+
+class PagePreviewAPIViewSet(OurErrorsMixin, BasePagesAPIViewSet):
     known_query_parameters = BasePagesAPIViewSet.known_query_parameters.union(["content_type", "token"])
 
     def listing_view(self, request):

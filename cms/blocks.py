@@ -87,14 +87,20 @@ class ImageBlock(blocks.StructBlock):
         return {"alt": value.get("alt", ""), "caption": value.get("caption", ""), "renditions": renditions}
 
 
-class TestimonialBlock(blocks.StructBlock):
-    quote = blocks.TextBlock(label="Témoignage")
-    author = blocks.CharBlock(max_length=80, label="Prénom")
-    business = blocks.CharBlock(max_length=120, required=False, label="Commerce et quartier")
+class FactBlock(blocks.StructBlock):
+    """A dated or legal claim and the keys of the module's sources that state it."""
+
+    text = ApiRichTextBlock(label="L'information (date, montant, obligation)")
+    sources = blocks.ListBlock(
+        blocks.CharBlock(max_length=60, label="Clé de source"),
+        label="Sources",
+        min_num=1,
+        help_text="Les clés des sources du module (onglet « Sources ») qui établissent cette information.",
+    )
 
     class Meta:
-        icon = "openquote"
-        label = "Témoignage"
+        icon = "doc-full"
+        label = "Information datée ou légale"
 
 
 class ModuleBodyBlock(blocks.StreamBlock):
@@ -106,7 +112,9 @@ class ModuleBodyBlock(blocks.StreamBlock):
     video = VideoBlock()
     resource = ResourceBlock()
     image = ImageBlock()
-    testimonial = TestimonialBlock()
+    fact = FactBlock()
+    # Illustrative only: the frontend prefixes it with « Exemple : » (no invented testimonials, no names).
+    example = ApiRichTextBlock(label="Exemple (illustratif)", icon="openquote")
 
     class Meta:
         block_counts = {"step": {"min_num": 3}}

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -28,6 +29,7 @@ from django.utils import timezone
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page, Site
 
+from cms import freshness
 from cms.models import (
     Capability,
     CostBand,
@@ -40,6 +42,7 @@ from cms.models import (
     MaturityBand,
     ModulePage,
     ModuleRelation,
+    ModuleSource,
     Sector,
     Theme,
     ThemePage,
@@ -55,12 +58,15 @@ REQUIRED_MODULE_KEYS = {
     "estimated_minutes",
     "goals",
     "capabilities_built",
+    "en_bref",
     "body",
 }
-MODULE_KEYS = REQUIRED_MODULE_KEYS | {"sectors", "capabilities_required", "related", "checked_on", "boost"}
+MODULE_KEYS = REQUIRED_MODULE_KEYS | {"sectors", "capabilities_required", "related", "checked_on", "boost", "sources"}
+SOURCE_KEYS = {"key", "title", "url", "checked_on"}
 RICH_TEXT_TAGS = {"p", "ul", "ol", "li", "strong", "em", "b", "i", "a", "br"}
 TAXONOMY_KINDS = {"themes": Theme, "sectors": Sector, "goals": Goal, "capabilities": Capability, "levels": Level}
 MIN_STEPS = 3
+SOURCE_KEY = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
 class ContentError(Exception):
@@ -77,6 +83,7 @@ class LoadReport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # "what — why"
+    warnings: list[str] = field(default_factory=list)  # e.g. sources due for a new check
 
     @property
     def changed(self) -> bool:
@@ -87,11 +94,18 @@ class LoadReport:
 
 
 class _Problems:
-    def __init__(self):
+    """Errors stop the run; warnings are printed and the run goes on."""
+
+    def __init__(self, today: date | None = None):
         self.items: list[str] = []
+        self.warnings: list[str] = []
+        self.today = today or timezone.localdate()
 
     def add(self, path: Path, field_name: str, message: str):
         self.items.append(f"{path}: field '{field_name}': {message}")
+
+    def warn(self, path: Path, field_name: str, message: str):
+        self.warnings.append(f"{path}: field '{field_name}': {message}")
 
 
 class _RichTextChecker(HTMLParser):
@@ -130,11 +144,17 @@ def _check_rich_text(value, path: Path, field_name: str, problems: _Problems) ->
         problems.add(path, field_name, f"link {href!r} must be an absolute http(s), mailto: or tel: address")
 
 
-def _check_url(value, path: Path, field_name: str, problems: _Problems) -> None:
+def _check_url(value, path: Path, field_name: str, problems: _Problems, *, deep: str = "") -> None:
+    """`deep`: "source" (always a deep link) or "resource" (a deep link or a listed single-service site)."""
     try:
         URLValidator(schemes=["http", "https"])(value)
     except ValidationError:
         problems.add(path, field_name, f"not a valid http(s) address: {value!r}")
+        return
+    if (deep == "source" and freshness.is_home_page(value)) or (
+        deep == "resource" and not freshness.is_acceptable_resource(value)
+    ):
+        problems.add(path, field_name, f"{value!r} is a home page: link the page that states the fact")
 
 
 def _check_text(value, path, field_name, problems, *, max_length: int, required: bool = True) -> None:
@@ -148,7 +168,7 @@ def _check_text(value, path, field_name, problems, *, max_length: int, required:
         problems.add(path, field_name, f"is {len(value)} characters long; at most {max_length}")
 
 
-def _body_to_stream_data(body, path: Path, problems: _Problems) -> list[dict]:
+def _body_to_stream_data(body, path: Path, problems: _Problems, source_keys: set[str]) -> list[dict]:
     """The file's block list → StreamField raw data, checking every block's shape."""
     if not isinstance(body, list) or not body:
         problems.add(path, "body", "expected a non-empty list of blocks")
@@ -185,15 +205,34 @@ def _body_to_stream_data(body, path: Path, problems: _Problems) -> list[dict]:
                 problems.add(path, where, "expected {title, url, description}")
                 continue
             _check_text(value.get("title"), path, f"{where}.title", problems, max_length=160)
-            _check_url(value.get("url"), path, f"{where}.url", problems)
+            _check_url(value.get("url"), path, f"{where}.url", problems, deep="resource")
             value = {"description": "", **value}
-        elif kind == "testimonial":
-            if not isinstance(value, dict) or set(value) - {"quote", "author", "business"}:
-                problems.add(path, where, "expected {quote, author, business}")
+        elif kind == "fact":
+            if not isinstance(value, dict) or set(value) - {"text", "sources"}:
+                problems.add(path, where, "expected {text, sources}")
                 continue
-            _check_text(value.get("quote"), path, f"{where}.quote", problems, max_length=1000)
-            _check_text(value.get("author"), path, f"{where}.author", problems, max_length=80)
-            value = {"business": "", **value}
+            _check_rich_text(value.get("text"), path, f"{where}.text", problems)
+            cited = value.get("sources")
+            if not isinstance(cited, list) or not cited or not all(isinstance(k, str) for k in cited):
+                problems.add(path, f"{where}.sources", "a dated or legal claim needs at least one source key")
+                cited = []
+            unknown = [k for k in cited if k not in source_keys]
+            if unknown:
+                problems.add(
+                    path,
+                    f"{where}.sources",
+                    f"unknown source key(s) {unknown} (the module's sources: {sorted(source_keys) or 'none'})",
+                )
+            value = {"text": value.get("text"), "sources": list(cited)}
+        elif kind == "example":
+            _check_rich_text(value, path, where, problems)
+        elif kind == "testimonial":
+            problems.add(
+                path,
+                where,
+                "invented testimonials are not published: write an illustrative `example` block (no names)",
+            )
+            continue
         elif kind == "video":
             if not isinstance(value, dict) or set(value) - {"url", "caption"}:
                 problems.add(path, where, "expected {url, caption}")
@@ -204,10 +243,20 @@ def _body_to_stream_data(body, path: Path, problems: _Problems) -> list[dict]:
             problems.add(
                 path,
                 where,
-                "unknown block type (known: text, step, checklist, tip, warning, resource, testimonial, video)",
+                "unknown block type (known: text, step, checklist, tip, warning, fact, example, resource, video)",
             )
             continue
         stream.append({"type": kind, "value": value})
+    for index, block in enumerate(stream):
+        if block["type"] == "fact":
+            continue
+        claims = freshness.dated_claims_in(json.dumps(block["value"], ensure_ascii=False))
+        if claims:
+            problems.add(
+                path,
+                f"body[{index}].{block['type']}",
+                f"states {claims[0]!r} outside a `fact` block: a dated or legal claim must cite its source",
+            )
     steps = sum(1 for block in stream if block["type"] == "step")
     if steps < MIN_STEPS:
         problems.add(path, "body", f"has {steps} step block(s); a module needs at least {MIN_STEPS}")
@@ -223,6 +272,61 @@ def _as_datetime(value, path, field_name, problems) -> datetime | None:
         return timezone.make_aware(datetime.combine(value, time.min))
     problems.add(path, field_name, f"expected a date (YYYY-MM-DD), got {value!r}")
     return None
+
+
+def _parse_en_bref(value, path: Path, problems: _Problems) -> list[str]:
+    lines = freshness.EN_BREF_LINES
+    if not isinstance(value, list) or len(value) != lines:
+        problems.add(path, "en_bref", f"expected a list of exactly {lines} short lines, got {value!r}")
+        return []
+    for i, line in enumerate(value):
+        _check_text(line, path, f"en_bref[{i}]", problems, max_length=freshness.EN_BREF_MAX_LENGTH)
+    return [line for line in value if isinstance(line, str)]
+
+
+def _parse_sources(value, path: Path, problems: _Problems) -> list[dict]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        problems.add(path, "sources", "expected a list of {key, title, url, checked_on}")
+        return []
+    sources, keys = [], set()
+    threshold = freshness.recheck_threshold(problems.today)
+    for i, source in enumerate(value):
+        where = f"sources[{i}]"
+        if not isinstance(source, dict):
+            problems.add(path, where, "expected {key, title, url, checked_on}")
+            continue
+        for key in sorted(set(source) - SOURCE_KEYS):
+            problems.add(path, f"{where}.{key}", f"unknown field (known: {', '.join(sorted(SOURCE_KEYS))})")
+        key = source.get("key")
+        if not isinstance(key, str) or not SOURCE_KEY.fullmatch(key):
+            problems.add(path, f"{where}.key", f"expected a short id (a-z, 0-9, hyphens), got {key!r}")
+            continue
+        if key in keys:
+            problems.add(path, f"{where}.key", f"duplicate source key {key!r}")
+        keys.add(key)
+        _check_text(source.get("title"), path, f"{where}.title", problems, max_length=200)
+        _check_url(source.get("url"), path, f"{where}.url", problems, deep="source")
+        checked_on = source.get("checked_on")
+        if checked_on is None:
+            problems.add(path, f"{where}.checked_on", f"source {key!r} has no check date (the day you read the page)")
+            continue
+        if not isinstance(checked_on, date) or isinstance(checked_on, datetime):
+            problems.add(path, f"{where}.checked_on", f"expected a date (YYYY-MM-DD), got {checked_on!r}")
+            continue
+        if checked_on > problems.today:
+            problems.add(path, f"{where}.checked_on", f"{checked_on} is in the future")
+            continue
+        if checked_on < threshold:
+            problems.warn(
+                path,
+                f"{where}.checked_on",
+                f"source {key!r} was checked on {checked_on}, more than {freshness.RECHECK_AFTER_MONTHS} months ago: "
+                "re-read the page and update the date",
+            )
+        sources.append({"key": key, "title": source.get("title"), "url": source.get("url"), "checked_on": checked_on})
+    return sources
 
 
 @dataclass
@@ -241,6 +345,8 @@ class ModuleSpec:
     capabilities_built: list[str]
     related: list[str]
     checked_on: date | None
+    en_bref: list[str]
+    sources: list[dict]
     boost_weight: float
     boost_starts_at: datetime | None
     boost_ends_at: datetime | None
@@ -311,6 +417,14 @@ def parse_module(path: Path, data, vocab: dict[str, set[str]], module_slugs: set
     checked_on = data.get("checked_on")
     if checked_on is not None and not isinstance(checked_on, date):
         problems.add(path, "checked_on", f"expected a date (YYYY-MM-DD), got {checked_on!r}")
+    elif checked_on is not None:
+        problems.warn(
+            path, "checked_on", "a module-level date is no longer used: date each source (sources[].checked_on)"
+        )
+    en_bref = _parse_en_bref(data.get("en_bref"), path, problems)
+    sources = _parse_sources(data.get("sources"), path, problems)
+    if sources:
+        checked_on = min(source["checked_on"] for source in sources)
     boost = data.get("boost") or {}
     if not isinstance(boost, dict) or set(boost) - {"weight", "starts", "ends"}:
         problems.add(path, "boost", "expected {weight, starts, ends}")
@@ -323,7 +437,20 @@ def parse_module(path: Path, data, vocab: dict[str, set[str]], module_slugs: set
     ends = _as_datetime(boost.get("ends"), path, "boost.ends", problems)
     if starts and ends and ends < starts:
         problems.add(path, "boost.ends", "must not be before boost.starts")
-    body = _body_to_stream_data(data.get("body"), path, problems)
+    body = _body_to_stream_data(data.get("body"), path, problems, {source["key"] for source in sources})
+    sourced = any(block["type"] == "fact" and block["value"]["sources"] for block in body)
+    for where, text in [("summary", data.get("summary"))] + [(f"en_bref[{i}]", line) for i, line in enumerate(en_bref)]:
+        claims = freshness.dated_claims_in(text or "")
+        if claims and not sourced:
+            problems.add(path, where, f"states {claims[0]!r} but no `fact` block of the module cites a source")
+    everything = json.dumps([data.get("title"), data.get("summary"), en_bref, body], ensure_ascii=False)
+    if freshness.mentions_abolished_register(everything):
+        problems.add(
+            path,
+            "body",
+            "mentions the répertoire des métiers (RM), abolished on 1 January 2023: "
+            "name the registre national des entreprises (RNE)",
+        )
     return ModuleSpec(
         path=path,
         slug=slug,
@@ -339,6 +466,8 @@ def parse_module(path: Path, data, vocab: dict[str, set[str]], module_slugs: set
         capabilities_built=built,
         related=related,
         checked_on=checked_on,
+        en_bref=en_bref,
+        sources=sources,
         boost_weight=float(weight),
         boost_starts_at=starts,
         boost_ends_at=ends,
@@ -382,11 +511,15 @@ class Catalogue:
     modules: list[ModuleSpec]
     diagnostic: dict | None
     diagnostic_path: Path | None
+    warnings: list[str] = field(default_factory=list)
 
 
-def read_catalogue(root: Path) -> Catalogue:
-    """Parse and check every file under `root`; raise ContentError listing every problem."""
-    problems = _Problems()
+def read_catalogue(root: Path, *, today: date | None = None) -> Catalogue:
+    """Parse and check every file under `root`; raise ContentError listing every problem.
+
+    `today` (default: the local date) decides which source checks are older than the recheck period.
+    """
+    problems = _Problems(today)
     root = Path(root)
     if not root.is_dir():
         raise ContentError([f"{root}: folder not found"])
@@ -418,7 +551,13 @@ def read_catalogue(root: Path) -> Catalogue:
             _check_diagnostic(diagnostic_path, diagnostic, vocab, problems)
     if problems.items:
         raise ContentError(problems.items)
-    return Catalogue(taxonomy=taxonomy, modules=modules, diagnostic=diagnostic, diagnostic_path=diagnostic_path)
+    return Catalogue(
+        taxonomy=taxonomy,
+        modules=modules,
+        diagnostic=diagnostic,
+        diagnostic_path=diagnostic_path,
+        warnings=problems.warnings,
+    )
 
 
 def _check_diagnostic(path: Path, data, vocab, problems: _Problems) -> None:
@@ -568,6 +707,11 @@ def _apply_module_fields(page: ModulePage, spec: ModuleSpec) -> None:
     page.boost_starts_at = spec.boost_starts_at
     page.boost_ends_at = spec.boost_ends_at
     page.facts_checked_on = spec.checked_on
+    page.en_bref = [("ligne", line) for line in spec.en_bref]
+    page.sources = [
+        ModuleSource(key=s["key"], title=s["title"], url=s["url"], checked_on=s["checked_on"], sort_order=order)
+        for order, s in enumerate(spec.sources)
+    ]
     page.content_fixture_hash = spec.fingerprint
 
 
@@ -671,7 +815,7 @@ def load_catalogue(
 ) -> LoadReport:
     """Load content_fixtures/ into the database in one transaction (see the module docstring)."""
     catalogue = read_catalogue(root)
-    report = LoadReport()
+    report = LoadReport(warnings=catalogue.warnings)
     with transaction.atomic():
         _ensure_taxonomy(catalogue.taxonomy, report)
         home = _ensure_home(report)

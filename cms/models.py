@@ -3,6 +3,7 @@ self-diagnostic questionnaire. Every field the recommender reads is a real field
 see and change here."""
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -10,6 +11,8 @@ from django.utils import timezone
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
 from rest_framework import serializers
+from wagtail import blocks
+from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import (
     FieldPanel,
     FieldRowPanel,
@@ -25,6 +28,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 from wagtail_headless_preview.models import HeadlessPreviewMixin
 
+from cms import freshness
 from cms.blocks import ModuleBodyBlock
 
 SLUG_HELP = "Identifiant stable utilisé par l'API et le recommandeur : ne le modifiez pas une fois publié."
@@ -139,9 +143,50 @@ class ThemePage(HeadlessPreviewMixin, Page):
         verbose_name = "page de thème"
 
 
+class EnBrefField(serializers.Field):
+    """The « En bref » stream as the three lines of text a frontend shows."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("read_only", True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return [block.value for block in value]
+
+
+def theme_mismatch_message(*, module_theme: Theme, parent_theme: Theme) -> str:
+    return (
+        f"Ce module est rangé sous la page « {parent_theme.name} » mais son thème est « {module_theme.name} ». "
+        f"Choisissez le thème « {parent_theme.name} », ou déplacez le module sous la page du thème "
+        f"« {module_theme.name} »."
+    )
+
+
+class ModulePageForm(WagtailAdminPageForm):
+    """Refuses a theme that contradicts the theme page the module is filed under."""
+
+    def clean(self):
+        cleaned = super().clean()
+        theme = cleaned.get("theme")
+        parent = self.parent_page.specific if self.parent_page is not None else None
+        if theme is not None and isinstance(parent, ThemePage) and parent.theme_id != theme.pk:
+            self.add_error("theme", theme_mismatch_message(module_theme=theme, parent_theme=parent.theme))
+        return cleaned
+
+
 class ModulePage(HeadlessPreviewMixin, Page):
     """A short practical guidance module: why, what you need, steps, checklist, pitfalls, help."""
 
+    base_form_class = ModulePageForm
+
+    en_bref = StreamField(
+        [("ligne", blocks.CharBlock(max_length=freshness.EN_BREF_MAX_LENGTH, label="Ligne"))],
+        min_num=freshness.EN_BREF_LINES,
+        max_num=freshness.EN_BREF_LINES,
+        default=list,
+        verbose_name="en bref",
+        help_text="Trois lignes courtes, lues en premier : ce qu'il faut retenir et faire.",
+    )
     summary = models.TextField("résumé", max_length=300, help_text="Une ou deux phrases, 300 caractères au plus.")
     body = StreamField(ModuleBodyBlock(), verbose_name="contenu")
     estimated_minutes = models.PositiveSmallIntegerField(
@@ -192,6 +237,7 @@ class ModulePage(HeadlessPreviewMixin, Page):
 
     content_panels = Page.content_panels + [
         FieldPanel("summary"),
+        FieldPanel("en_bref"),
         FieldPanel("body"),
         InlinePanel("related_links", label="Modules liés", heading="Modules liés"),
     ]
@@ -221,6 +267,7 @@ class ModulePage(HeadlessPreviewMixin, Page):
 
     search_fields = Page.search_fields + [
         index.SearchField("summary", boost=2),
+        index.SearchField("en_bref"),
         index.SearchField("body"),
         index.AutocompleteField("summary"),
         index.RelatedFields("theme", [index.SearchField("name")]),
@@ -230,7 +277,9 @@ class ModulePage(HeadlessPreviewMixin, Page):
 
     api_fields = [
         APIField("summary"),
+        APIField("en_bref", serializer=EnBrefField()),
         APIField("body"),
+        APIField("sources"),
         APIField("estimated_minutes"),
         APIField("cost_band"),
         APIField("level", serializer=serializers.SlugRelatedField(slug_field="slug", read_only=True)),
@@ -256,6 +305,10 @@ class ModulePage(HeadlessPreviewMixin, Page):
         [
             ObjectList(content_panels, heading="Contenu"),
             ObjectList(metadata_panels, heading="Ciblage"),
+            ObjectList(
+                [InlinePanel("sources", label="Source", heading="Sources des informations datées ou légales")],
+                heading="Sources",
+            ),
             ObjectList(Page.promote_panels, heading="Référencement"),
             ObjectList(Page.settings_panels, heading="Publication"),
         ]
@@ -271,6 +324,9 @@ class ModulePage(HeadlessPreviewMixin, Page):
         super().clean()
         if self.boost_starts_at and self.boost_ends_at and self.boost_ends_at < self.boost_starts_at:
             raise ValidationError({"boost_ends_at": "La fin de la mise en avant doit suivre son début."})
+
+    def en_bref_lines(self) -> list[str]:
+        return [block.value for block in self.en_bref]
 
     def boost_at(self, moment=None) -> float:
         """The editorial boost in force at `moment` (now by default): 0 outside its dates."""
@@ -293,6 +349,59 @@ class ModuleRelation(Orderable):
     class Meta(Orderable.Meta):
         verbose_name = "module lié"
         constraints = [models.UniqueConstraint(fields=["module", "related_module"], name="unique_module_relation")]
+
+
+class ModuleSource(Orderable):
+    """An official page that states a dated or legal fact of the module, and when someone last read it."""
+
+    module = ParentalKey(ModulePage, on_delete=models.CASCADE, related_name="sources")
+    key = models.SlugField(
+        "clé", max_length=60, help_text="Identifiant court que les blocs « Information datée ou légale » citent."
+    )
+    title = models.CharField("titre", max_length=200)
+    url = models.URLField(
+        "adresse", max_length=500, help_text="La page qui énonce la règle (pas la page d'accueil du site)."
+    )
+    checked_on = models.DateField(
+        "vérifiée le", help_text="Le jour où quelqu'un a relu cette page et confirmé l'information."
+    )
+
+    panels = [FieldRowPanel([FieldPanel("key"), FieldPanel("checked_on")]), FieldPanel("title"), FieldPanel("url")]
+    api_fields = [APIField("key"), APIField("title"), APIField("url"), APIField("checked_on")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = "source"
+        constraints = [models.UniqueConstraint(fields=["module", "key"], name="unique_source_key_per_module")]
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        super().clean()
+        if self.url and freshness.is_home_page(self.url):
+            raise ValidationError({"url": "Indiquez la page qui énonce l'information, pas la page d'accueil du site."})
+        if self.checked_on and self.checked_on > timezone.localdate():
+            raise ValidationError({"checked_on": "La date de vérification ne peut pas être dans le futur."})
+
+
+class SourceCheck(models.Model):
+    """Someone re-read a module's source and confirmed it (the « À revérifier » report's button)."""
+
+    module = models.ForeignKey(ModulePage, on_delete=models.CASCADE, related_name="source_checks")
+    source_key = models.SlugField("clé de la source", max_length=60)
+    source_url = models.URLField("adresse vérifiée", max_length=500)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name="vérifiée par"
+    )
+    checked_at = models.DateTimeField("vérifiée le", default=timezone.now)
+
+    class Meta:
+        verbose_name = "revérification de source"
+        verbose_name_plural = "revérifications de sources"
+        ordering = ["-checked_at", "-id"]
+
+    def __str__(self):
+        return f"{self.source_key} ({self.checked_at:%d/%m/%Y})"
 
 
 # --- Self-diagnostic ---------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Reads of the catalogue: what is published, filtered and searched, and the taxonomy."""
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -41,6 +42,7 @@ def published_module(*, slug: str) -> ModulePage | None:
     return (
         published_modules()
         .prefetch_related(
+            "sources",
             Prefetch(
                 "related_links",
                 queryset=ModuleRelation.objects.select_related(
@@ -51,7 +53,7 @@ def published_module(*, slug: str) -> ModulePage | None:
                     "related_module__capabilities_required",
                     "related_module__capabilities_built",
                 ),
-            )
+            ),
         )
         .filter(slug=slug)
         .first()
@@ -198,3 +200,67 @@ def edit_versions(models: dict) -> tuple:
         for name, model in models.items()
     ]
     return tuple(sorted(per_model[0].union(*per_model[1:], all=True)))
+
+
+# --- Freshness of dated facts ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DueCheck:
+    """One line of the « À revérifier » report: a source to re-read, or a claim that cites none."""
+
+    module: ModulePage
+    reason: str
+    source_key: str = ""
+    source_title: str = ""
+    source_url: str = ""
+    checked_on: object = None  # date | None
+    claim: str = ""
+
+    @property
+    def can_mark_rechecked(self) -> bool:
+        return bool(self.source_key)
+
+
+def checks_due(*, today=None) -> list[DueCheck]:
+    """Sources checked more than RECHECK_AFTER_MONTHS ago, facts citing no known source and dates stated
+    outside any fact, in every module's latest revision (drafts included: that is what editors will publish)."""
+    from django.utils import timezone
+
+    from cms import freshness
+
+    today = today or timezone.localdate()
+    threshold = freshness.recheck_threshold(today)
+    due: list[DueCheck] = []
+    for page in ModulePage.objects.select_related("latest_revision").order_by("path"):
+        module = page.get_latest_revision_as_object()
+        module.pk = page.pk
+        sources = {source.key: source for source in module.sources.all()}
+        for source in sources.values():
+            if source.checked_on is None or source.checked_on < threshold:
+                due.append(
+                    DueCheck(
+                        module=page,
+                        reason=f"vérifiée il y a plus de {freshness.RECHECK_AFTER_MONTHS} mois",
+                        source_key=source.key,
+                        source_title=source.title,
+                        source_url=source.url,
+                        checked_on=source.checked_on,
+                    )
+                )
+        for block in module.body.raw_data:
+            value = block["value"]
+            if block["type"] == "fact":
+                text = freshness.plain(value.get("text", ""))
+                keys = [item["value"] if isinstance(item, dict) else item for item in value.get("sources", [])]
+                if not any(key in sources for key in keys):
+                    due.append(DueCheck(module=page, reason="information sans source", claim=text.strip()[:200]))
+            elif claims := freshness.dated_claims_in(json.dumps(value, ensure_ascii=False)):
+                due.append(
+                    DueCheck(
+                        module=page,
+                        reason=f"« {claims[0]} » hors d'un bloc « Information datée ou légale »",
+                        claim=freshness.plain(json.dumps(value, ensure_ascii=False)).strip()[:200],
+                    )
+                )
+    return due

@@ -43,12 +43,18 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+CSRF_FAILURE_VIEW = "api.errors.csrf_failure"  # JSON under /api/, Django's page elsewhere
 
 INSTALLED_APPS = [
     "cms",
     "merchants",
     "recommender",
+    "reporting",
+    "partners",
     "api",
+    "notifications",
+    "django_tasks",
+    "django_tasks_db",
     "wagtail_headless_preview",
     "wagtail.api.v2",
     "wagtail.contrib.redirects",
@@ -69,6 +75,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "corsheaders",
+    "axes",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -78,6 +85,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "api.errors.ApiErrorMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -88,6 +96,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns an admin login lockout into its 429 page
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -122,20 +131,49 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
-if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "eleasud"),
-            "TIMEOUT": 300,
-            "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient"},
-        }
+
+
+def redis_cache(url: str) -> dict:
+    """The shared cache on Redis at `url` (tests point it at a dead port to prove reads survive)."""
+    return {
+        # django-redis that fails soft: a lost Redis is a cache miss, logged once (config/cache_backends.py).
+        "BACKEND": "config.cache_backends.FailSoftRedisCache",
+        "LOCATION": url,
+        "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "eleasud"),
+        "TIMEOUT": 300,
+        "OPTIONS": {
+            "CLIENT_CLASS": "django_redis.client.DefaultClient",
+            # An unreachable host costs at most this per attempt; the breaker then skips Redis for a while.
+            "SOCKET_CONNECT_TIMEOUT": float(os.environ.get("REDIS_CONNECT_TIMEOUT", "0.5")),
+            "SOCKET_TIMEOUT": float(os.environ.get("REDIS_TIMEOUT", "0.5")),
+        },
     }
+
+
+if REDIS_URL:
+    CACHES = {"default": redis_cache(REDIS_URL)}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "eleasud"}}
 
 # --- Auth --------------------------------------------------------------------------------------
+AUTHENTICATION_BACKENDS = [
+    # Admin sign-in (/admin/login/) is locked out after AXES_FAILURE_LIMIT wrong passwords; the API's sign-in
+    # has its own throttle (MERCHANT_AUTH_RATE) and calls authenticate() without a request, which Axes skips.
+    "config.admin_login.AdminLoginLockout",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("ADMIN_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("ADMIN_LOGIN_LOCKOUT_MINUTES", "15")))
+# Per account and client together: N wrong passwords from one client lock that account for that client only,
+# so nobody can lock an editor out from elsewhere by typing their e-mail.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # failed attempts only; successful sign-ins are not personal data we need
+AXES_CLIENT_IP_CALLABLE = "api.authentication.client_ip"  # the same client identity as the API's throttles
+AXES_LOCKOUT_TEMPLATE = "axes/lockout.html"
+AXES_COOLOFF_MESSAGE = "Trop de tentatives de connexion : réessayez dans quelques minutes."
+AXES_PERMALOCK_MESSAGE = AXES_COOLOFF_MESSAGE
+AXES_VERBOSE = False
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
@@ -171,6 +209,8 @@ STORAGES = {
 # --- Security (on by default when DEBUG is off; `manage.py check --deploy` passes) -------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# Probes (the container's HEALTHCHECK, a load balancer) speak plain HTTP to the worker itself.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
@@ -186,6 +226,7 @@ CORS_EXPOSE_HEADERS = ["ETag"]
 
 # --- Wagtail -----------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "EleaSud"
+WAGTAILADMIN_USER_PASSWORD_RESET_FORM = "merchants.forms.EditorPasswordResetForm"  # editors only
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://localhost:8000")
 WAGTAIL_I18N_ENABLED = False
 WAGTAILSEARCH_BACKENDS = {
@@ -218,7 +259,8 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.JSONParser"],
+    "DEFAULT_METADATA_CLASS": "api.metadata.ApiMetadata",
     "DEFAULT_PAGINATION_CLASS": "api.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "api.errors.exception_handler",
@@ -233,9 +275,17 @@ REST_FRAMEWORK = {
 MERCHANT_AUTH = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=int(os.environ.get("MERCHANT_ACCESS_TOKEN_MINUTES", "15"))),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=int(os.environ.get("MERCHANT_REFRESH_TOKEN_DAYS", "30"))),
-    # Registration, login and refresh, per client IP.
+    # Registration, login, password-reset requests and refresh with an unknown token, per client IP.
     "THROTTLE_RATE": os.environ.get("MERCHANT_AUTH_RATE", "10/minute"),
+    # Refresh with a live session's token, per session (not per IP: a workshop shares one Wi-Fi address).
+    "REFRESH_THROTTLE_RATE": os.environ.get("MERCHANT_REFRESH_RATE", "12/minute"),
+    # Password-reset e-mails per address, whoever asks.
+    "RESET_EMAIL_RATE": os.environ.get("MERCHANT_RESET_EMAIL_RATE", "3/hour"),
 }
+# Password-reset links (merchants and editors) expire after an hour.
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT_SECONDS", "3600"))
+# Where the merchants' app is, for links in e-mails: never taken from the request's Host header.
+MERCHANT_APP_BASE_URL = os.environ.get("MERCHANT_APP_BASE_URL", WAGTAILADMIN_BASE_URL)
 # The recommender (see docs/RECOMMENDER.md). Artifacts go to Django's default storage (MEDIA_ROOT locally);
 # with several machines, point the default storage at shared storage (NFS, S3…) so every worker loads them.
 RECOMMENDER = {
@@ -246,6 +296,12 @@ RECOMMENDER = {
     # Training refuses to run below these (the model would be noise).
     "MIN_MERCHANTS": int(os.environ.get("RECOMMENDER_MIN_MERCHANTS", "20")),
     "MIN_EVENTS": int(os.environ.get("RECOMMENDER_MIN_EVENTS", "50")),
+}
+# The agency's observatory (see docs/OBSERVATORY.md): no published figure comes from fewer than
+# MIN_CELL_SIZE merchants; partner API keys are throttled per key.
+OBSERVATORY = {
+    "MIN_CELL_SIZE": int(os.environ.get("OBSERVATORY_MIN_CELL_SIZE", "10")),
+    "PARTNER_RATE": os.environ.get("OBSERVATORY_PARTNER_RATE", "60/minute"),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "EleaSud API",

@@ -4,6 +4,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from api import errors as api_errors
 from api import views as api_views
 from api.urls import v1, wagtail_api
 from config.client_views import client, client_preview
@@ -15,6 +16,8 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("api/v1/", include((v1, "api"))),
     path("api/v2/", wagtail_api.urls),
+    # Anything else under /api/ is a JSON 404, never one of Wagtail's HTML pages.
+    re_path(r"^api/", api_errors.not_found_view),
     # The reference client: the merchant's app, and the preview route editors land on from "Aperçu".
     re_path(r"^app/(?P<route>.*)$", client, name="client"),
     path("preview/", client_preview, name="headless-preview"),
@@ -26,3 +29,6 @@ if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 urlpatterns += [re_path(r"", include(wagtail_urls))]
+
+# Django's error pages, in the API's JSON shape under /api/ (see api/errors.py).
+handler400, handler403, handler404, handler500 = api_errors.handlers()

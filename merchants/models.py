@@ -68,6 +68,9 @@ class MerchantSession(models.Model):
     refresh_expires_at = models.DateTimeField()
     created_at = models.DateTimeField(default=timezone.now)
     refreshed_at = models.DateTimeField(null=True, blank=True)
+    # A digest of the user's password hash when the session opened: any password change, by any path (the API,
+    # the admin, a reset, the shell, even a queryset update), makes every older session's tokens invalid.
+    password_stamp = models.CharField(max_length=64, blank=True)
 
     class Meta:
         verbose_name = "session commerçant"
@@ -96,11 +99,41 @@ class SpentRefreshToken(models.Model):
         return f"Jeton utilisé n° {self.pk}"
 
 
+class ErasedMerchant(models.Model):
+    """What stays of an erased merchant, for the agency's aggregates only: the slice they counted in (sector,
+    size band, postcode) and the day of erasure — no account, name, e-mail or answer. Their diagnostics
+    (scores only) and events point here, so the observatory's figures for past periods do not change when
+    someone leaves. Read by `reporting` only, where cells under k merchants are suppressed."""
+
+    sector = models.ForeignKey(
+        "cms.Sector", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="secteur"
+    )
+    size_band = models.CharField("taille", max_length=8, choices=SizeBand.choices, blank=True)
+    postcode = models.CharField("code postal", max_length=5, blank=True)
+    erased_on = models.DateField("effacé le", default=timezone.localdate)
+
+    class Meta:
+        verbose_name = "commerçant effacé (anonymisé)"
+        verbose_name_plural = "commerçants effacés (anonymisés)"
+
+    def __str__(self):
+        return f"Commerçant effacé n° {self.pk}"
+
+
 class DiagnosticResult(models.Model):
-    """One run of the self-diagnostic; every run is kept so progress over time can be drawn."""
+    """One run of the self-diagnostic; every run is kept so progress over time can be drawn. An erased
+    merchant's results stay, scores only, attached to their `ErasedMerchant`."""
 
     merchant = models.ForeignKey(
-        MerchantProfile, on_delete=models.CASCADE, related_name="diagnostics", verbose_name="commerçant"
+        MerchantProfile,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="diagnostics",
+        verbose_name="commerçant",
+    )
+    erased_merchant = models.ForeignKey(
+        ErasedMerchant, null=True, blank=True, on_delete=models.CASCADE, related_name="diagnostics", editable=False
     )
     questionnaire = models.ForeignKey(
         "cms.DiagnosticQuestionnaire", null=True, on_delete=models.SET_NULL, related_name="+"
@@ -124,6 +157,53 @@ class DiagnosticResult(models.Model):
 
     def __str__(self):
         return f"Autodiagnostic n° {self.pk}"
+
+
+class CapabilityOrigin(models.Model):
+    """Where a capability of the profile comes from, and since when: what training needs to featurise each past
+    interaction with what the merchant had *before* it (docs/RECOMMENDER.md, "point in time").
+
+    One row per capability the profile holds: the first way it got there. Declared by the merchant (profile
+    form), detected by a diagnostic (which one), or acquired by completing a module (which one). Removing the
+    capability from the profile removes the row. Personal data: in the export, deleted with the profile.
+    """
+
+    class Source(models.TextChoices):
+        DECLARED = "declared", "Déclarée par le commerçant"
+        DETECTED = "detected", "Détectée par l'autodiagnostic"
+        ACQUIRED = "acquired", "Acquise en terminant un module"
+
+    merchant = models.ForeignKey(
+        MerchantProfile, on_delete=models.CASCADE, related_name="capability_origins", verbose_name="commerçant"
+    )
+    capability = models.ForeignKey(
+        "cms.Capability", on_delete=models.CASCADE, related_name="+", verbose_name="compétence"
+    )
+    source = models.CharField("origine", max_length=10, choices=Source.choices)
+    diagnostic = models.ForeignKey(
+        "DiagnosticResult",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="autodiagnostic",
+    )
+    module = models.ForeignKey(
+        "cms.ModulePage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="module"
+    )
+    # Kept so the origin still names the module if editors delete the page.
+    module_slug = models.SlugField("slug du module", max_length=255, blank=True)
+    since = models.DateTimeField("depuis le")
+
+    class Meta:
+        verbose_name = "origine d'une compétence"
+        verbose_name_plural = "origines des compétences"
+        constraints = [
+            models.UniqueConstraint(fields=["merchant", "capability"], name="one_origin_per_merchant_capability")
+        ]
+
+    def __str__(self):
+        return f"Origine de compétence n° {self.pk}"
 
 
 class EngagementEvent(models.Model):
@@ -158,6 +238,10 @@ class EngagementEvent(models.Model):
         on_delete=models.SET_NULL,
         related_name="engagement_events",
         verbose_name="module",
+    )
+    # An erased merchant's events point to their anonymised stand-in, for the observatory's aggregates.
+    erased_merchant = models.ForeignKey(
+        "ErasedMerchant", null=True, blank=True, on_delete=models.SET_NULL, related_name="events", editable=False
     )
     # Kept so the history still names the module if editors delete the page.
     module_slug = models.SlugField("slug du module", max_length=255)

@@ -5,10 +5,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import QuerySet
+from django.core.cache import cache
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
-from cms.models import Capability, ModulePage, Theme
+from cms.models import Capability, ModulePage, Sector, Theme
 from merchants.models import (
     DiagnosticResult,
     EngagementEvent,
@@ -17,18 +18,24 @@ from merchants.models import (
     MerchantSession,
     StudentHelper,
 )
-from merchants.services import token_digest
+from merchants.services import session_is_current, token_digest
 
 Kind = EngagementEvent.Kind
 
 
 def session_for_access_token(token: str) -> MerchantSession | None:
     """The live session an access token belongs to, with its user and merchant profile."""
-    return (
+    session = (
         MerchantSession.objects.select_related("user__merchant_profile")
         .filter(access_digest=token_digest(token), access_expires_at__gt=timezone.now())
         .first()
     )
+    return session if session is not None and session_is_current(session) else None
+
+
+def session_id_for_refresh_token(token: str) -> int | None:
+    """Id of the session whose current refresh token this is (expired or not), else None."""
+    return MerchantSession.objects.filter(refresh_digest=token_digest(token)).values_list("pk", flat=True).first()
 
 
 def profile_with_taxonomy(*, merchant: MerchantProfile) -> MerchantProfile:
@@ -216,6 +223,18 @@ def personal_data_export(*, merchant: MerchantProfile) -> dict:
             "size_band": merchant.size_band,
             "postcode": merchant.postcode,
             "capabilities": _slugs(merchant.capabilities.all()),
+            "capability_origins": [
+                {
+                    "capability": origin.capability.slug,
+                    "source": origin.source,
+                    "since": origin.since,
+                    "diagnostic_taken_at": origin.diagnostic.created_at if origin.diagnostic else None,
+                    "module": origin.module_slug or None,
+                }
+                for origin in merchant.capability_origins.select_related("capability", "diagnostic").order_by(
+                    "since", "id"
+                )
+            ],
             "goals": _slugs(merchant.goals.all()),
             "personalisation_consent": merchant.personalisation_consent,
             "consent_updated_at": merchant.consent_updated_at,
@@ -266,3 +285,95 @@ def personal_data_export(*, merchant: MerchantProfile) -> dict:
             for help_request in help_requests_for(merchant=merchant).order_by("created_at", "id")
         ],
     }
+
+
+# --- "Par où commencer": public, non-personal starting points for a sector ------------------------
+
+# A module counts as popular in a sector only when at least this many merchants of the sector took it up:
+# smaller counts are suppressed, so the public answer never reflects a handful of identifiable shops.
+MIN_MERCHANTS_PER_CELL = 5
+STARTING_POINTS_CACHE_TTL = 600
+ENGAGED_KINDS = (Kind.STARTED, Kind.STEP_COMPLETED, Kind.COMPLETED)
+
+
+@dataclass(frozen=True)
+class StartingPoint:
+    module: ModulePage
+    reason: str  # "editorial" | "popular_in_sector" | "popular" | "first_steps"
+
+
+def sector_popularity(*, sector_id: int) -> dict[int, int]:
+    """Per module id, how many distinct merchants of the sector took it up; cells under the threshold dropped."""
+    key = f"merchants:sector-popularity:{sector_id}"
+    counts = cache.get(key)
+    if counts is None:
+        rows = (
+            EngagementEvent.objects.filter(merchant__sector_id=sector_id, kind__in=ENGAGED_KINDS, module__isnull=False)
+            .values("module_id")
+            .annotate(merchants=Count("merchant_id", distinct=True))
+            .filter(merchants__gte=MIN_MERCHANTS_PER_CELL)
+            .values_list("module_id", "merchants")
+        )
+        counts = dict(rows)
+        cache.set(key, counts, STARTING_POINTS_CACHE_TTL)
+    return counts
+
+
+def global_popularity() -> dict[int, int]:
+    """Per module id, how many distinct merchants took it up (all sectors); same suppression."""
+    key = "merchants:global-popularity"
+    counts = cache.get(key)
+    if counts is None:
+        rows = (
+            EngagementEvent.objects.filter(kind__in=ENGAGED_KINDS, module__isnull=False, merchant__isnull=False)
+            .values("module_id")
+            .annotate(merchants=Count("merchant_id", distinct=True))
+            .filter(merchants__gte=MIN_MERCHANTS_PER_CELL)
+            .values_list("module_id", "merchants")
+        )
+        counts = dict(rows)
+        cache.set(key, counts, STARTING_POINTS_CACHE_TTL)
+    return counts
+
+
+def starting_points(*, sector: Sector | None, limit: int = 6) -> list[StartingPoint]:
+    """Where a visitor of `sector` could start: the editors' picks in force, then what the sector's merchants
+    take up most, then what everyone takes up, then the easiest modules. Only modules that suit the sector
+    (targeted at it, or at every sector); at most two per theme, so the list spans the themes."""
+    from cms import selectors as cms_selectors
+
+    filters = cms_selectors.ModuleFilters(sectors=(sector.slug,) if sector else ())
+    modules = cms_selectors.filter_modules(filters=filters)
+    now = timezone.now()
+
+    def targeted(module):
+        return sector is not None and any(s.pk == sector.pk for s in module.target_sectors.all())
+
+    editorial = sorted(
+        (m for m in modules if m.boost_at(now) > 0),
+        key=lambda m: (not targeted(m), -m.boost_at(now)),
+    )
+    in_sector = sector_popularity(sector_id=sector.pk) if sector else {}
+    everyone = global_popularity()
+    by_sector = sorted((m for m in modules if m.pk in in_sector), key=lambda m: -in_sector[m.pk])
+    by_everyone = sorted((m for m in modules if m.pk in everyone), key=lambda m: -everyone[m.pk])
+    easiest = sorted(modules, key=lambda m: (getattr(m.level, "sort_order", 0), m.estimated_minutes or 0))
+
+    chosen: list[StartingPoint] = []
+    seen: set[int] = set()
+    per_theme: dict[int, int] = {}
+    for reason, candidates in (
+        ("editorial", editorial),
+        ("popular_in_sector", by_sector),
+        ("popular", by_everyone),
+        ("first_steps", easiest),
+    ):
+        for module in candidates:
+            if len(chosen) >= limit:
+                return chosen
+            if module.pk in seen or per_theme.get(module.theme_id, 0) >= 2:
+                continue
+            seen.add(module.pk)
+            per_theme[module.theme_id] = per_theme.get(module.theme_id, 0) + 1
+            chosen.append(StartingPoint(module=module, reason=reason))
+    return chosen

@@ -10,22 +10,30 @@ import json
 import logging
 import secrets
 import uuid
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Trunc
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
 from cms.models import Capability, DiagnosticQuestionnaire, Goal, ModulePage, Sector, Theme
 from merchants import scoring
 from merchants.models import (
+    CapabilityOrigin,
     DiagnosticResult,
     EngagementEvent,
+    ErasedMerchant,
     HelpRequest,
     MerchantProfile,
     MerchantSession,
@@ -71,6 +79,10 @@ class InvalidTransition(MerchantError):
     pass
 
 
+class InvalidResetLink(MerchantError):
+    pass
+
+
 class DiagnosticUnavailable(MerchantError):
     """The questionnaire cannot be scored as authored (no maturity band): editors must fix it, not the merchant."""
 
@@ -85,6 +97,16 @@ def auth_setting(name: str):
 
 def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def password_stamp(user) -> str:
+    """What a session remembers of the password it was opened under (a digest of the hash, nothing more)."""
+    return hashlib.sha256(user.password.encode()).hexdigest()
+
+
+def session_is_current(session: MerchantSession) -> bool:
+    """False once the user's password changed after the session opened, whoever changed it and how."""
+    return secrets.compare_digest(session.password_stamp, password_stamp(session.user))
 
 
 def normalise_email(email: str) -> str:
@@ -146,6 +168,7 @@ def _open_session(user) -> IssuedTokens:
         refresh_digest=token_digest(refresh),
         refresh_expires_at=refresh_expires_at,
         created_at=now,
+        password_stamp=password_stamp(user),
     )
     return IssuedTokens(access, refresh, access_expires_at, refresh_expires_at, session)
 
@@ -211,7 +234,7 @@ def _rotate_session(digest: str) -> IssuedTokens | None:
             logger.warning("merchant refresh token replayed; session ended session_id=%s", session_id)
         replayed.delete()  # its spent tokens go with it
         return None
-    if session.refresh_expires_at <= now or not is_merchant_user(session.user):
+    if session.refresh_expires_at <= now or not is_merchant_user(session.user) or not session_is_current(session):
         session.delete()
         return None
     access, refresh, access_expires_at, refresh_expires_at = _new_token_pair(now)
@@ -248,6 +271,59 @@ def change_password(*, merchant: MerchantProfile, current_password: str, new_pas
     return _open_session(user)
 
 
+class _ResetTokens(PasswordResetTokenGenerator):
+    """Django's reset tokens (HMAC of the user's id, password hash, last login and a timestamp): a token stops
+    working once the password changes (single use) and after PASSWORD_RESET_TIMEOUT seconds."""
+
+    key_salt = "eleasud.merchants.password-reset"
+
+
+reset_tokens = _ResetTokens()
+
+
+def merchant_for_email(email: str):
+    """The merchant user with this address (never an editor), or None."""
+    user = get_user_model().objects.filter(username__iexact=normalise_email(email)).first()
+    return user if is_merchant_user(user) else None
+
+
+def password_reset_link(*, user, base_url: str) -> str:
+    """The link of the reset e-mail. uid and token travel in the fragment: never sent to a server, never in a
+    Referer header or an access log."""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    return f"{base_url.rstrip('/')}/app/mot-de-passe/nouveau/#uid={uid}&token={reset_tokens.make_token(user)}"
+
+
+def request_password_reset(*, email: str, base_url: str) -> None:
+    """Queues the reset e-mail. Whether the address has an account is decided in the task, so the answer and its
+    timing are the same either way; nothing is sent to an unknown address."""
+    from merchants.tasks import send_password_reset_email
+
+    send_password_reset_email.enqueue(email=normalise_email(email), base_url=base_url)
+
+
+@transaction.atomic
+def reset_password(*, uid: str, token: str, new_password: str) -> IssuedTokens:
+    """Sets the new password if the link is valid, ends every session and signs this device in."""
+    try:
+        pk = int(urlsafe_base64_decode(uid).decode())
+    except (ValueError, TypeError, UnicodeDecodeError):
+        pk = None
+    user = get_user_model().objects.select_for_update().filter(pk=pk).first() if pk else None
+    if not is_merchant_user(user) or not reset_tokens.check_token(user, token):
+        raise InvalidResetLink("Ce lien n'est plus valable : il a déjà servi ou il a expiré. Demandez-en un nouveau.")
+    try:
+        validate_password(new_password, user=user)
+    except DjangoValidationError as error:
+        raise MerchantError("Ce mot de passe ne convient pas.", {"new_password": list(error.messages)}) from error
+    user.set_password(new_password)
+    user.last_login = timezone.now()
+    user.save(update_fields=["password", "last_login"])
+    MerchantSession.objects.filter(user=user).delete()
+    logger.info("merchant reset password user_id=%s", user.pk)
+    return _open_session(user)
+
+
 # --- Profile -----------------------------------------------------------------------------------
 
 
@@ -279,10 +355,53 @@ def update_profile(
     merchant.full_clean(exclude=["user", "capabilities", "goals"])
     merchant.save()
     if capabilities is not UNSET:
+        capabilities = list(capabilities)
+        before = set(merchant.capabilities.values_list("pk", flat=True))
         merchant.capabilities.set(capabilities)
+        after = {capability.pk for capability in capabilities}
+        CapabilityOrigin.objects.filter(merchant=merchant, capability_id__in=before - after).delete()
+        _record_origins(
+            merchant=merchant,
+            capability_ids=after - before,
+            source=CapabilityOrigin.Source.DECLARED,
+            since=timezone.now(),
+        )
     if goals is not UNSET:
         merchant.goals.set(goals)
     return merchant
+
+
+def _record_origins(*, merchant, capability_ids, source, since, diagnostic=None, module=None) -> None:
+    CapabilityOrigin.objects.bulk_create(
+        [
+            CapabilityOrigin(
+                merchant=merchant,
+                capability_id=capability_id,
+                source=source,
+                since=since,
+                diagnostic=diagnostic,
+                module=module,
+                module_slug=module.slug if module else "",
+            )
+            for capability_id in capability_ids
+        ],
+        ignore_conflicts=True,  # a capability keeps its first origin
+    )
+
+
+@transaction.atomic
+def add_capabilities(
+    *, merchant: MerchantProfile, capability_ids, source: str, since: datetime, diagnostic=None, module=None
+) -> set[int]:
+    """Adds capabilities to the profile with their origin (`CapabilityOrigin`); those already held keep theirs.
+    Returns the ids actually added."""
+    new = set(capability_ids) - set(merchant.capabilities.values_list("pk", flat=True))
+    if new:
+        merchant.capabilities.add(*new)
+        _record_origins(
+            merchant=merchant, capability_ids=new, source=source, since=since, diagnostic=diagnostic, module=module
+        )
+    return new
 
 
 # --- Self-diagnostic ---------------------------------------------------------------------------
@@ -330,9 +449,7 @@ def record_diagnostic(
         score = scoring.score_diagnostic(questions, bands, answers)
     except scoring.InvalidAnswers as error:
         raise InvalidAnswers("Certaines réponses sont manquantes ou invalides.", error.errors) from error
-    if score.capabilities:
-        merchant.capabilities.add(*Capability.objects.filter(slug__in=score.capabilities))
-    return DiagnosticResult.objects.create(
+    result = DiagnosticResult.objects.create(
         merchant=merchant,
         questionnaire=questionnaire,
         questionnaire_slug=questionnaire.slug,
@@ -343,6 +460,15 @@ def record_diagnostic(
         band_label=score.band.label,
         capabilities_detected=list(score.capabilities),
     )
+    if score.capabilities:
+        add_capabilities(
+            merchant=merchant,
+            capability_ids=Capability.objects.filter(slug__in=score.capabilities).values_list("pk", flat=True),
+            source=CapabilityOrigin.Source.DETECTED,
+            since=result.created_at,
+            diagnostic=result,
+        )
+    return result
 
 
 # --- Engagement events -------------------------------------------------------------------------
@@ -473,9 +599,24 @@ def record_events(*, merchant: MerchantProfile, events: Sequence[EventInput]) ->
         else:
             outcomes[index] = _outcome_for_known(event, stored_after.get(event.event_id, ""), fingerprints[index])
 
-    completed = [event.module for event in created if event.kind == Kind.COMPLETED]
-    if completed:
-        merchant.capabilities.add(*Capability.objects.filter(built_by__in=completed).distinct())
+    completions = sorted(
+        ((event.occurred_at, event.module) for event in created if event.kind == Kind.COMPLETED),
+        key=lambda pair: pair[0],
+    )
+    if completions:
+        built = defaultdict(set)
+        for module_id, capability_id in Capability.objects.filter(
+            built_by__in={module.pk for _, module in completions}
+        ).values_list("built_by", "pk"):
+            built[module_id].add(capability_id)
+        for occurred_at, module in completions:  # the earliest completion gives each capability its origin
+            add_capabilities(
+                merchant=merchant,
+                capability_ids=built[module.pk],
+                source=CapabilityOrigin.Source.ACQUIRED,
+                since=occurred_at,
+                module=module,
+            )
     return outcomes
 
 
@@ -597,6 +738,9 @@ def anonymise_merchant_traces(*, user) -> int:
       device's queue), keep the day only and lose their payload fingerprint (a hash of the exact time,
       recoverable by brute force); module, kind, value and recommendation stay for statistics. Anonymised
       rows have no merchant, so the duplicate detection (per merchant) never reads them again.
+    - Events and diagnostics (scores, band and detected capabilities only: answers emptied, the day only) are
+      attached to one `ErasedMerchant` (sector, size band, postcode, nothing else), so the agency's aggregates
+      of past periods keep counting them; the observatory publishes no cell under k merchants.
     - Staff's admin history about the merchant's records, and about the Django user itself (Wagtail's Users
       admin labels those entries with the username, i.e. the email), is deleted.
 
@@ -608,22 +752,31 @@ def anonymise_merchant_traces(*, user) -> int:
     merchant = MerchantProfile.objects.filter(user_id=user.pk).first()
     if merchant is None:
         return 0
+    stand_in = _erased_stand_in(merchant)
     anonymised = []
     for event in EngagementEvent.objects.filter(merchant=merchant).only("pk"):
         event.merchant = None
+        event.erased_merchant = stand_in
         event.event_id = uuid.uuid4()
         event.payload_fingerprint = ""
         anonymised.append(event)
-    EngagementEvent.objects.bulk_update(anonymised, ["merchant", "event_id", "payload_fingerprint"], batch_size=500)
+    EngagementEvent.objects.bulk_update(
+        anonymised, ["merchant", "erased_merchant", "event_id", "payload_fingerprint"], batch_size=500
+    )
     EngagementEvent.objects.filter(pk__in=[event.pk for event in anonymised]).update(
         occurred_at=Trunc("occurred_at", "day", tzinfo=UTC),
         received_at=Trunc("received_at", "day", tzinfo=UTC),
+    )
+    # Diagnostics keep their scores for the observatory, without the answers or the hour.
+    diagnostic_ids = list(merchant.diagnostics.values_list("pk", flat=True))
+    DiagnosticResult.objects.filter(pk__in=diagnostic_ids).update(
+        merchant=None, erased_merchant=stand_in, answers={}, created_at=Trunc("created_at", "day", tzinfo=UTC)
     )
     for model, ids in (
         (get_user_model(), [user.pk]),
         (MerchantProfile, [merchant.pk]),
         (HelpRequest, list(merchant.help_requests.values_list("pk", flat=True))),
-        (DiagnosticResult, list(merchant.diagnostics.values_list("pk", flat=True))),
+        (DiagnosticResult, diagnostic_ids),
     ):
         ModelLogEntry.objects.filter(
             content_type=ContentType.objects.get_for_model(model), object_id__in=[str(pk) for pk in ids]
@@ -631,11 +784,24 @@ def anonymise_merchant_traces(*, user) -> int:
     return len(anonymised)
 
 
+def _erased_stand_in(merchant: MerchantProfile) -> ErasedMerchant | None:
+    """The merchant's anonymised stand-in for the aggregates, made once: the pre_delete receiver calls
+    `anonymise_merchant_traces` again for the same user, and finds the events and diagnostics already moved."""
+    has_traces = merchant.diagnostics.exists() or EngagementEvent.objects.filter(merchant=merchant).exists()
+    if not has_traces:
+        return None
+    return ErasedMerchant.objects.create(
+        sector_id=merchant.sector_id, size_band=merchant.size_band, postcode=merchant.postcode
+    )
+
+
 @transaction.atomic
-def erase_merchant(*, merchant: MerchantProfile) -> None:
+def erase_merchant(*, merchant: MerchantProfile, password: str | None = None) -> None:
     """Deletes the account, profile, sessions, diagnostics and help requests; anonymises events for good
-    (see `anonymise_merchant_traces`)."""
+    (see `anonymise_merchant_traces`). With `password` (the merchant's own request), it must be the account's."""
     user = merchant.user
+    if password is not None and not user.check_password(password):
+        raise WrongPassword("Le mot de passe est incorrect.", {"password": ["Mot de passe incorrect."]})
     user_id = user.pk
     anonymised = anonymise_merchant_traces(user=user)
     # Cascades to the profile, sessions, diagnostics and help requests. The pre_delete receiver runs

@@ -5,11 +5,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.core.cache import cache
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, Min, OuterRef, Q
 
 from cms import selectors as cms_selectors
 from cms.models import Capability, CostBand, Goal, Level, ModulePage, Sector, Theme
-from merchants.models import DiagnosticResult, EngagementEvent, MerchantProfile, SizeBand
+from merchants.models import CapabilityOrigin, DiagnosticResult, EngagementEvent, MerchantProfile, SizeBand
 from recommender.engine.features import Taxonomy
 from recommender.engine.weights import EVENT_KINDS
 from recommender.models import Impression, ModelVersion
@@ -109,6 +109,26 @@ def merchant_records(merchant_ids: list[int]) -> dict[int, dict]:
     profiles = profiles.prefetch_related("capabilities", "goals")
     maturity = latest_maturity(merchant_ids)
     return {p.pk: merchant_record(p, maturity.get(p.pk)) for p in profiles}
+
+
+def capability_origins(merchant_ids: list[int]) -> list[tuple]:
+    """`(merchant_id, capability slug, source, since, module_id)` of the merchants' capabilities, one query."""
+    return list(
+        CapabilityOrigin.objects.filter(merchant_id__in=merchant_ids).values_list(
+            "merchant_id", "capability__slug", "source", "since", "module_id"
+        )
+    )
+
+
+def first_diagnostic_times(merchant_ids: list[int]) -> dict[int, object]:
+    """When each merchant first took the diagnostic (their maturity is unknown before it)."""
+    rows = (
+        DiagnosticResult.objects.filter(merchant_id__in=merchant_ids)
+        .values("merchant_id")
+        .annotate(first=Min("created_at"))
+        .values_list("merchant_id", "first")
+    )
+    return dict(rows)
 
 
 def training_events():

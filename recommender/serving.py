@@ -377,6 +377,39 @@ def _fallback_reasons(strategy: str):
     return reasons_for
 
 
+KNOWN_REASON = "Vous savez déjà faire ce qu'il enseigne ({capabilities}) : à garder pour réviser"
+PREREQUISITE_IN_LIST_REASON = "À suivre après « {title} », qui vous apprend d'abord : {capabilities}"
+PREREQUISITE_OUTSIDE_REASON = "Il vous faut d'abord : {capabilities} (par exemple avec « {title} »)"
+PREREQUISITE_REASON = "Il vous faut d'abord : {capabilities}"
+
+
+def _names(capabilities, indices) -> str:
+    return ", ".join(capabilities[j].name for j in indices)
+
+
+def _rule_reasons(entry, modules, capabilities, builds, user_caps) -> list[Reason]:
+    """What the ranking rules did to this module, said first: it teaches what the merchant already knows
+    (so it comes after everything else), or it needs a capability they lack (and which module gives it)."""
+    if entry.already_known:
+        return [
+            Reason("known", KNOWN_REASON.format(capabilities=_names(capabilities, np.flatnonzero(builds[entry.item]))))
+        ]
+    if not entry.missing_prerequisites:
+        return []
+    missing = _names(capabilities, entry.missing_prerequisites)
+    if entry.blocked_by:
+        first = modules[entry.blocked_by[0]]
+        gives = [j for j in entry.missing_prerequisites if builds[entry.blocked_by[0], j]]
+        template = PREREQUISITE_IN_LIST_REASON if entry.prerequisites_in_list else PREREQUISITE_OUTSIDE_REASON
+        return [
+            Reason(
+                "prerequisites",
+                template.format(title=first.title, capabilities=_names(capabilities, gives) if gives else missing),
+            )
+        ]
+    return [Reason("prerequisites", PREREQUISITE_REASON.format(capabilities=missing))]
+
+
 def _seed(context: _Context, theme: str | None) -> int:
     """Exploration is deterministic for the same inputs on the same day: reloading the page does not reshuffle,
     and two merchants with the same profile and history see the same list."""
@@ -452,7 +485,8 @@ def recommend_for(
             rank=position,
             score=round(entry.score, 6),
             module=modules[entry.item],
-            reasons=tuple(reasons.get(entry.item, ())),
+            reasons=tuple(_rule_reasons(entry, modules, capabilities, catalogue.builds, user_caps))
+            + tuple(reasons.get(entry.item, ())),
             missing_prerequisites=tuple(capabilities[j] for j in entry.missing_prerequisites),
             prepare_with=tuple(modules[j] for j in entry.blocked_by),
             explored=entry.explored,

@@ -21,7 +21,8 @@ from sklearn.base import clone
 from recommender import artifacts, selectors, services
 from recommender.engine import evaluation
 from recommender.engine.features import MerchantFeaturizer, ModuleFeaturizer, domain_interactions
-from recommender.engine.weights import EventWeights, events_to_array, interactions_from_events, last_event_times
+from recommender.engine.timeline import ProfileTimeline, first_event_times
+from recommender.engine.weights import EVENT_DTYPE, EventWeights, interactions_from_events, last_event_times
 from recommender.models import ModelVersion
 
 logger = logging.getLogger(__name__)
@@ -52,6 +53,8 @@ class TrainingData:
     feature_pairs: np.ndarray
     segment_columns: np.ndarray
     counts: dict = field(default_factory=dict)
+    #: point-in-time profiles: what each merchant had before each interaction (``engine.timeline``)
+    timeline: ProfileTimeline | None = None
 
 
 def load_training_data(*, min_merchants: int | None = None, min_events: int | None = None) -> TrainingData:
@@ -66,18 +69,15 @@ def load_training_data(*, min_merchants: int | None = None, min_events: int | No
     taxonomy = selectors.current_taxonomy()
     modules = selectors.catalogue()
     module_index = {module.pk: i for i, module in enumerate(modules)}
-    rows = [row for row in selectors.training_events() if row[1] in module_index]
-    merchant_ids = sorted({row[0] for row in rows})
-    if len(merchant_ids) < min_merchants or len(rows) < min_events or len(modules) < 2:
+    merchant_of_event, events = _event_arrays(selectors.training_events(), module_index)
+    merchant_ids = np.unique(merchant_of_event).tolist()
+    if len(merchant_ids) < min_merchants or events.size < min_events or len(modules) < 2:
         raise NotEnoughData(
             f"Not enough data to train: {len(merchant_ids)} consenting merchant(s) with events and "
-            f"{len(rows)} event(s) on {len(modules)} published module(s); at least {min_merchants} merchants, "
+            f"{events.size} event(s) on {len(modules)} published module(s); at least {min_merchants} merchants, "
             f"{min_events} events and 2 modules are needed. Locally: `manage.py seed_demo_merchants`."
         )
-    merchant_index = {merchant_id: i for i, merchant_id in enumerate(merchant_ids)}
-    events = events_to_array(
-        (merchant_index[m], module_index[mod], kind, value, occurred_at) for m, mod, kind, value, occurred_at in rows
-    )
+    events["user"] = np.searchsorted(np.asarray(merchant_ids), merchant_of_event)
     n_users, n_items = len(merchant_ids), len(modules)
     X, _dismissed = interactions_from_events(events, n_users=n_users, n_items=n_items, weights=EVENT_WEIGHTS)
     times = last_event_times(events, n_users=n_users, n_items=n_items)
@@ -86,6 +86,9 @@ def load_training_data(*, min_merchants: int | None = None, min_events: int | No
     merchant_featurizer = MerchantFeaturizer().fit(taxonomy)
     module_featurizer = ModuleFeaturizer().fit(taxonomy)
     user_features = merchant_featurizer.transform([records[m] for m in merchant_ids])
+    timeline = _profile_timeline(
+        merchant_ids, user_features, merchant_featurizer, taxonomy, module_index, events, n_items=n_items
+    )
     item_features = module_featurizer.transform([selectors.module_record(module) for module in modules])
     return TrainingData(
         taxonomy=taxonomy,
@@ -100,15 +103,86 @@ def load_training_data(*, min_merchants: int | None = None, min_events: int | No
         times=times,
         feature_pairs=domain_interactions(merchant_featurizer, module_featurizer),
         segment_columns=merchant_featurizer.columns("sector"),
+        timeline=timeline,
         counts={
             "merchants": n_users,
             "modules": n_items,
-            "events": len(rows),
+            "events": int(events.size),
             "interactions": int(X.nnz),
             "positive_interactions": int((X.data >= 2.0).sum()),
             "user_features": int(user_features.shape[1]),
             "item_features": int(item_features.shape[1]),
         },
+    )
+
+
+#: Rows read from the database per batch while filling the event arrays (memory stays bounded by the arrays).
+EVENT_BATCH = 50_000
+
+
+def _event_arrays(rows, module_index: dict[int, int]):
+    """`(merchant id per event, EVENT_DTYPE array with item indices)` from one query's rows, filled batch by
+    batch into numpy arrays (no list of every row); events on modules outside the catalogue are dropped."""
+    merchants_parts, event_parts = [], []
+    batch = []
+
+    def flush():
+        if not batch:
+            return
+        block = np.zeros(len(batch), dtype=EVENT_DTYPE)
+        merchant = np.fromiter((row[0] for row in batch), dtype=np.int64, count=len(batch))
+        block["item"] = np.fromiter((module_index.get(row[1], -1) for row in batch), dtype=np.int64, count=len(batch))
+        block["kind"] = [row[2] for row in batch]
+        block["value"] = np.fromiter(
+            (np.nan if row[3] is None else row[3] for row in batch), dtype=np.float64, count=len(batch)
+        )
+        block["occurred_at"] = np.fromiter((row[4].timestamp() for row in batch), dtype=np.float64, count=len(batch))
+        keep = block["item"] >= 0
+        merchants_parts.append(merchant[keep])
+        event_parts.append(block[keep])
+        batch.clear()
+
+    for row in rows.iterator(chunk_size=EVENT_BATCH) if hasattr(rows, "iterator") else rows:
+        batch.append(row)
+        if len(batch) >= EVENT_BATCH:
+            flush()
+    flush()
+    if not event_parts:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=EVENT_DTYPE)
+    return np.concatenate(merchants_parts), np.concatenate(event_parts)
+
+
+def _epoch(value) -> float:
+    return value.timestamp() if value is not None else np.inf
+
+
+def _profile_timeline(merchant_ids, user_features, merchant_featurizer, taxonomy, module_index, events, *, n_items):
+    """Since when each merchant has each capability and which module brought it (`CapabilityOrigin`), and when
+    they first took the diagnostic: the point-in-time profiles training featurises past interactions with.
+    A capability on a profile without a recorded origin (older data) counts as held from the start."""
+    row_of = {merchant_id: i for i, merchant_id in enumerate(merchant_ids)}
+    cap_of = {slug: j for j, slug in enumerate(taxonomy.capabilities)}
+    has_columns = merchant_featurizer.columns("has")
+    since = np.where(user_features[:, has_columns] > 0, -np.inf, np.inf)
+    source_item = np.full(since.shape, -1, dtype=np.intp)
+    for merchant_id, slug, source, at, module_id in selectors.capability_origins(merchant_ids):
+        i, j = row_of.get(merchant_id), cap_of.get(slug)
+        if i is None or j is None or not since[i, j] < np.inf:
+            continue
+        since[i, j] = _epoch(at)
+        if source == "acquired" and module_id in module_index:
+            source_item[i, j] = module_index[module_id]
+    diagnosed = selectors.first_diagnostic_times(merchant_ids)
+    return ProfileTimeline(
+        features=user_features,
+        has_columns=has_columns,
+        lacks_columns=merchant_featurizer.columns("lacks"),
+        capability_since=since,
+        capability_module=source_item,
+        maturity_columns=merchant_featurizer.columns("maturity"),
+        maturity_since=np.array([_epoch(diagnosed.get(m)) for m in merchant_ids]),
+        unknown_maturity=float(merchant_featurizer.unknown_maturity),
+        first_times=first_event_times(events, n_users=len(merchant_ids), n_items=n_items),
     )
 
 
@@ -143,7 +217,7 @@ def table_to_metrics(table) -> dict:
 def evaluate_models(data: TrainingData, *, models: dict, k: int = 5, seed: int = 0, temporal: bool = True):
     """Fits each model on the held-out splits and returns `(metrics, tables)`; same splits for every model."""
     splits = held_out_splits(data, seed=seed)
-    features = dict(user_features=data.user_features, item_features=data.item_features, k=k, random_state=seed)
+    features = dict(user_features=data.timeline, item_features=data.item_features, k=k, random_state=seed)
     tables = [evaluation.evaluate(models, splits.train, splits.tests, **features)]
     if temporal:
         train, test = evaluation.temporal_leave_last_k_out(data.X, data.times, k=1)
@@ -202,7 +276,7 @@ def _active_score_on(data, splits, *, k, seed, candidate_features_match) -> Acti
             splits.train,
             {"warm": splits.tests["warm"]},
             k=k,
-            user_features=data.user_features,
+            user_features=data.timeline,
             item_features=data.item_features,
             baselines=False,
             random_state=seed,
@@ -281,7 +355,7 @@ def train_model_version(
     )
     step("comparison with the active version")
 
-    model = clone(models[algorithm]).fit(data.X, user_features=data.user_features, item_features=data.item_features)
+    model = clone(models[algorithm]).fit(data.X, user_features=data.timeline, item_features=data.item_features)
     step("fit on all the data")
 
     metric = f"ndcg@{k}"

@@ -95,3 +95,23 @@ def anon_rate_limit(settings):
 
     yield set_rate
     AnonRateThrottle.THROTTLE_RATES = original
+
+
+@pytest.fixture
+def run_task_worker(monkeypatch):
+    """Run the real database task worker over everything queued so far, then return.
+
+    Tasks (e-mail, notifications) are rows written in the test's transaction; the worker picks them up
+    exactly as `manage.py db_worker` does in production. Pass max_tasks to run only that many.
+    In production the worker has its own process and connection and closes it when it is stale; here it
+    shares the test's connection, which is inside the test's transaction, so that one must stay open.
+    """
+    monkeypatch.setattr("django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None)
+
+    def run(max_tasks: int | None = None) -> None:
+        options = ["--backend", "background", "--queue-name", "*", "--batch", "--no-startup-delay", "--no-reload"]
+        if max_tasks is not None:
+            options += ["--max-tasks", str(max_tasks)]
+        call_command("db_worker", *options, verbosity=0)
+
+    return run

@@ -5,7 +5,8 @@
 //   text, tip, warning: rich-text HTML · step: {title, text (HTML)} · checklist: {title, items[]}
 //   resource: {title, url, description} · video: {url, caption}
 //   image: {alt, caption, renditions: {small, medium, large: {url, width, height}}}
-//   testimonial: {quote, author, business}
+//   fact: {text (HTML), sources: [keys]} — its sources come from the module's `sources` list
+//   example: rich-text HTML, an illustrative case shown as « Exemple : »
 // Rich-text HTML goes through raw() (see dom.js); every other value is escaped by html``.
 
 import { html, icon, raw, safeUrl } from "./dom.js";
@@ -60,6 +61,17 @@ const renderers = {
       alt="${value.alt}" loading="lazy" decoding="async">
       ${value.caption ? html`<figcaption>${value.caption}</figcaption>` : ""}</figure>`;
   },
+  fact: (value, { sources }) => {
+    const cited = (value.sources || []).map((key) => sources.get(key)).filter(Boolean);
+    return html`<aside class="callout callout--fact"><p class="callout__title">${icon("alert")} Ce que dit la règle</p>
+      <div class="prose">${raw(value.text)}</div>
+      ${cited.length ? html`<p class="fact__sources">Source : ${cited.map(
+        (s, i) => html`${i ? " ; " : ""}<a href="${safeUrl(s.url)}" rel="noopener noreferrer" target="_blank">${s.title}</a>
+          (vérifiée le ${new Date(s.checked_on).toLocaleDateString("fr-FR", { dateStyle: "long" })})`,
+      )}</p>` : ""}</aside>`;
+  },
+  example: (value) =>
+    html`<aside class="callout callout--example"><p class="callout__title">Exemple :</p><div class="prose">${raw(value)}</div></aside>`,
   testimonial: (value) =>
     html`<figure class="quote"><blockquote><p>${value.quote}</p></blockquote>
       <figcaption>${value.author}${value.business ? html`, <span>${value.business}</span>` : ""}</figcaption></figure>`,
@@ -78,12 +90,13 @@ export function countSteps(body) {
   return (body || []).filter((block) => block.type === "step").length;
 }
 
-export function renderBlocks(body, { interactive = false, stepsDone = new Set() } = {}) {
+export function renderBlocks(body, { interactive = false, stepsDone = new Set(), sources = [] } = {}) {
+  const byKey = new Map((sources || []).map((source) => [source.key, source]));
   let stepIndex = -1;
   return (body || []).map((block, blockIndex) => {
     if (block.type === "step") stepIndex += 1;
     const render = renderers[block.type];
     // an unknown block type (a newer CMS) is skipped rather than breaking the page
-    return render ? render(block.value, { stepIndex, blockIndex, interactive, stepsDone }) : "";
+    return render ? render(block.value, { stepIndex, blockIndex, interactive, stepsDone, sources: byKey }) : "";
   });
 }

@@ -22,6 +22,8 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import NotFittedError
 
+from .timeline import ProfileTimeline
+
 __all__ = [
     "BaseRecommender",
     "check_interactions",
@@ -99,9 +101,16 @@ class BaseRecommender(BaseEstimator):
     #: whether ``fit`` needs ``user_features`` / ``item_features`` (checked with a clear message)
     _requires_user_features = False
     _requires_item_features = False
+    #: whether ``_fit`` takes ``timeline=`` (a :class:`~.timeline.ProfileTimeline` passed as ``user_features``:
+    #: point-in-time training rows); other estimators get today's features from it
+    _accepts_timeline = False
 
     def fit(self, X, *, user_features=None, item_features=None):
-        """Learn from the interactions ``X`` (users × items) and optional side features; return ``self``."""
+        """Learn from the interactions ``X`` (users × items) and optional side features; return ``self``.
+
+        ``user_features`` may be a :class:`~recommender.engine.timeline.ProfileTimeline`: estimators that
+        featurise training rows (content, hybrid) then featurise each row as the merchant was before it.
+        """
         X = check_interactions(X)
         n_users, n_items = X.shape
         if n_users == 0 or n_items == 0:
@@ -110,11 +119,18 @@ class BaseRecommender(BaseEstimator):
             raise ValueError(f"{type(self).__name__} needs user_features to fit")
         if item_features is None and self._requires_item_features:
             raise ValueError(f"{type(self).__name__} needs item_features to fit")
+        timeline = None
+        if isinstance(user_features, ProfileTimeline):
+            timeline = user_features.check(n_users)
+            user_features = timeline.features
         if user_features is not None:
             user_features = check_features(user_features, n_rows=n_users, name="user_features")
         if item_features is not None:
             item_features = check_features(item_features, n_rows=n_items, name="item_features")
-        self._fit(X, user_features, item_features)
+        if timeline is not None and self._accepts_timeline:
+            self._fit(X, user_features, item_features, timeline=timeline)
+        else:
+            self._fit(X, user_features, item_features)
         self.n_items_ = n_items
         self.n_user_features_ = None if user_features is None else user_features.shape[1]
         self.n_item_features_ = None if item_features is None else item_features.shape[1]

@@ -77,6 +77,7 @@ class ContentRecommender(BaseRecommender):
 
     _requires_user_features = True
     _requires_item_features = True
+    _accepts_timeline = True
 
     def __init__(
         self,
@@ -100,7 +101,7 @@ class ContentRecommender(BaseRecommender):
 
     # -- fit -------------------------------------------------------------------------------------
 
-    def _fit(self, X, U, V):
+    def _fit(self, X, U, V, timeline=None):
         n_users, n_items = X.shape
         if self.history_features and not self.history_scale > 0:
             raise ValueError(f"history_scale must be > 0, got {self.history_scale}")
@@ -112,7 +113,14 @@ class ContentRecommender(BaseRecommender):
                 "ContentRecommender needs both positive and negative pairs; "
                 f"found {int(y.sum())} positives (weight >= {self.positive_threshold}) among {y.size} pairs"
             )
-        Z = self._design_matrix(U, V, pairs, rows, cols)
+        if timeline is None:
+            U_sp = sp.csr_matrix(U)
+            user_rows = lambda idx: U_sp[rows[idx]]  # noqa: E731
+        else:
+            # Point in time: each (merchant, module) row sees the profile as it was before that interaction.
+            times = timeline.training_times(X, rows, cols, random_state=self.random_state)
+            user_rows = lambda idx: sp.csr_matrix(timeline.features_at(rows[idx], times[idx], X))  # noqa: E731
+        Z = self._design_matrix(user_rows, U.shape[1], V, pairs, rows, cols)
         if self.history_features:
             Z = sp.hstack([Z, self._history_block(X, rows, cols)], format="csr")
         clf = LogisticRegression(C=self.C, max_iter=1000)
@@ -159,22 +167,21 @@ class ContentRecommender(BaseRecommender):
             flat = np.sort(rng.choice(total, size=int(self.max_pairs), replace=False))
         return flat // n_items, flat % n_items
 
-    def _design_matrix(self, U, V, pairs, rows, cols) -> sp.csr_matrix:
+    def _design_matrix(self, user_rows, n_user_features, V, pairs, rows, cols) -> sp.csr_matrix:
         """Sparse design matrix: item main effects, then one column per interaction pair.
 
         Built item by item: for item ``c`` the interaction block of its rows is ``U[rows] @ P_c`` with
         ``P_c[a_p, p] = V[c, b_p]``, which yields exactly the products ``u_a v_b`` without ever
         materialising the outer product of all features.
         """
-        U_sp = sp.csr_matrix(U)
         n_pairs = pairs.shape[0]
         blocks, order = [], []
         for c in np.unique(cols):
             idx = np.flatnonzero(cols == c)
             v = V[c, pairs[:, 1]]
             keep = np.flatnonzero(v)
-            P = sp.csr_matrix((v[keep], (pairs[keep, 0], keep)), shape=(U.shape[1], n_pairs))
-            Zc = U_sp[rows[idx]] @ P
+            P = sp.csr_matrix((v[keep], (pairs[keep, 0], keep)), shape=(n_user_features, n_pairs))
+            Zc = user_rows(idx) @ P
             if self.item_main_effects:
                 main = sp.csr_matrix(np.broadcast_to(V[c], (idx.size, V.shape[1])))
                 Zc = sp.hstack([main, Zc], format="csr")

@@ -20,6 +20,7 @@ from .collaborative import CollaborativeRecommender
 from .content import ContentRecommender
 from .hybrid import HybridRecommender
 from .popularity import PopularityRecommender, RandomRecommender
+from .timeline import ProfileTimeline
 
 __all__ = [
     "random_holdout",
@@ -256,6 +257,7 @@ def evaluate(
     baselines: bool = True,
     random_state=0,
     extra: Mapping | None = None,
+    point_in_time: bool = True,
 ) -> ComparisonTable:
     """Fit each model on ``train`` once and measure its top-``k`` on each held-out matrix.
 
@@ -269,6 +271,12 @@ def evaluate(
     ``baselines`` adds ``"random"`` (:class:`RandomRecommender`) and ``"popularity"`` (global
     :class:`PopularityRecommender`) unless ``models`` already has those names. ``extra`` is copied into
     every row (e.g. the seed).
+
+    ``user_features`` may be a :class:`~recommender.engine.timeline.ProfileTimeline`. Evaluated merchants
+    are then scored with the profile they would have had after their training interactions only
+    (``given_history``: a capability acquired through a held-out module is not theirs yet). With
+    ``point_in_time`` (the default) models are trained with point-in-time rows; ``point_in_time=False``
+    trains them on today's profile instead — the leak, kept measurable.
     """
     train = check_interactions(train, name="train")
     tests = dict(test) if isinstance(test, Mapping) else {"held-out": test}
@@ -285,11 +293,16 @@ def evaluate(
         users = np.flatnonzero(np.diff(relevant.indptr) > 0)
         scenarios[name] = (users, relevant[users])
 
+    timeline = user_features if isinstance(user_features, ProfileTimeline) else None
+    fit_features = user_features if timeline is None or point_in_time else timeline.features
     table = ComparisonTable()
     for model_name, model in models.items():
-        est = clone(model).fit(train, user_features=user_features, item_features=item_features)
+        est = clone(model).fit(train, user_features=fit_features, item_features=item_features)
         for scenario, (users, relevant) in scenarios.items():
-            uf = None if user_features is None else np.asarray(user_features)[users]
+            if timeline is not None:
+                uf = timeline.given_history(users, train)
+            else:
+                uf = None if user_features is None else np.asarray(user_features)[users]
             scores = est.score(train[users], user_features=uf)
             row = {"scenario": scenario, "model": model_name, **(extra or {}), "users": int(users.size)}
             row.update(_ranking_metrics(scores, train[users], relevant, k, exclude_train, train.shape[1]))
@@ -382,6 +395,8 @@ def run_simulated_comparison(
     baseline: str = "popularity (secteur)",
     global_baseline: str = "popularity",
     models=None,
+    mode: str = "declared",
+    point_in_time: bool = True,
 ) -> ComparisonTable:
     """Compare the models on simulated populations, in three scenarios, over several seeds.
 
@@ -406,13 +421,17 @@ def run_simulated_comparison(
     measured on the same seed and scenario; on mean rows they are ratios of the means.
     ``print(table.format_table())`` renders it as aligned text; :func:`comparison_plot_rows` extracts
     what a plot needs.
+
+    ``mode`` is the simulator's (``"production"``: profiles filled by declarations, diagnostics and
+    completions over time); there, ``point_in_time`` chooses between point-in-time training rows and
+    today's profile (the leak). Rows carry ``mode`` and ``training`` ("point-in-time" or "profil du jour").
     """
     from .simulate import simulate_population  # local: keeps evaluation importable without the simulator
     from .weights import last_event_times
 
     table = ComparisonTable()
     for seed in seeds:
-        pop = simulate_population(n_merchants, n_items=n_items, seed=seed)
+        pop = simulate_population(n_merchants, n_items=n_items, seed=seed, mode=mode)
         X, _dismissed = pop.interactions()
         times = last_event_times(pop.events, n_users=pop.n_merchants, n_items=pop.n_items)
         rest, cold_test, _cold = cold_start_split(X, user_fraction=cold_fraction, random_state=seed)
@@ -425,10 +444,11 @@ def run_simulated_comparison(
         )
         common = dict(
             k=k,
-            user_features=pop.user_features,
+            user_features=pop.user_features if mode == "declared" else pop.timeline,
             item_features=pop.item_features,
             extra={"seed": seed},
             random_state=seed,
+            point_in_time=point_in_time,
         )
         random_fit = evaluate(candidates, train, {"warm": warm_test, "cold": cold_test}, **common)
         temporal_fit = evaluate(candidates, temporal_train, {"temporal": temporal_test}, **common)

@@ -15,6 +15,7 @@ from .base import BaseRecommender, check_features, check_interactions, top_k
 from .collaborative import CollaborativeRecommender
 from .content import ContentRecommender
 from .popularity import PopularityRecommender
+from .timeline import ProfileTimeline
 
 __all__ = ["HybridRecommender", "normalize_rows", "history_sizes", "DEFAULT_BLEND_GRID"]
 
@@ -173,6 +174,7 @@ class HybridRecommender(BaseRecommender):
     """
 
     _requires_user_features = True
+    _accepts_timeline = True
 
     def __init__(
         self,
@@ -218,7 +220,7 @@ class HybridRecommender(BaseRecommender):
 
     # -- fit -------------------------------------------------------------------------------------
 
-    def _fit(self, X, user_features, item_features):
+    def _fit(self, X, user_features, item_features, timeline=None):
         if self.history_pivot < 0:
             raise ValueError(f"history_pivot must be >= 0, got {self.history_pivot}")
         if self.normalization not in NORMALIZATIONS:
@@ -229,9 +231,10 @@ class HybridRecommender(BaseRecommender):
         self.cold_popularity_weight_ = float(self.cold_popularity_weight)
         self.blend_validation_ = []
         self.validation_users_ = {}
+        features = user_features if timeline is None else timeline
         if self.learn_blend:
-            self._learn_blend(X, user_features, item_features)
-        self._fit_components(X, user_features, item_features)
+            self._learn_blend(X, features, item_features)
+        self._fit_components(X, features, item_features)
 
     def _fit_components(self, X, U, V):
         fit_args = dict(user_features=U, item_features=V)
@@ -345,7 +348,7 @@ class HybridRecommender(BaseRecommender):
             inner, warm_valid = random_holdout(rest, test_fraction=self.validation_fraction, random_state=seed + fold)
             yield inner, cold_valid, warm_valid
 
-    def _validation_group(self, inner, valid, U):
+    def _validation_group(self, inner, valid, F):
         """What a validation group needs to score any blend: per-component normalised scores of its users
         (those with a relevant held-out item), their relevance rows, the entries to exclude (their ``inner``
         history) and their history sizes."""
@@ -353,8 +356,9 @@ class HybridRecommender(BaseRecommender):
         users = np.flatnonzero(np.diff(relevant.indptr) > 0)
         rows = inner[users]
         seen = rows.tocoo()
+        U = F.given_history(users, inner) if isinstance(F, ProfileTimeline) else F[users]
         return (
-            self._component_scores(rows, U[users]),
+            self._component_scores(rows, U),
             relevant[users],
             (seen.row, seen.col),
             history_sizes(rows).astype(np.float64),

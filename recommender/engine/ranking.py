@@ -121,6 +121,9 @@ class RankedItem:
     blocked_by: tuple[int, ...] = ()
     #: True when every missing prerequisite is built by an item placed earlier in the list
     prerequisites_in_list: bool = True
+    #: True when the user already has every capability the item builds: not a next step, so it comes after
+    #: every other candidate (only there when nothing else is left)
+    already_known: bool = False
 
 
 @dataclass(frozen=True)
@@ -184,8 +187,9 @@ def rank(
     random_state : int, Generator or None
         Seeds exploration; the same seed gives the same list. Ties are broken by item index.
 
-    Rules, in order: excluded items are dropped; boosts are added; exploration adjusts scores; the top
-    ``k`` is chosen in score order under the per-theme cap; then an item whose required capabilities the
+    Rules, in order: excluded items are dropped; items that build only capabilities the user already has
+    (``already_known``) go after every other candidate and are never explored; boosts are added; exploration
+    adjusts scores; the top ``k`` is chosen in score order under the per-theme cap; then an item whose required capabilities the
     user lacks is moved after the items in the list that build them (a stable topological order, so
     nothing else moves). If no item in the list builds a missing capability, the item stays where it is,
     flagged with ``prerequisites_in_list=False`` and ``blocked_by`` naming the best candidates that
@@ -208,27 +212,40 @@ def rank(
         s = s + b
         boosted = b > 0
 
-    explored = np.zeros(n, dtype=bool)
-    if exploration is not None and candidates.any():
-        s, explored = exploration.explore(s, candidates, k, rng)
+    builds = None if builds_caps is None else _as_bool_matrix(builds_caps, n, "builds_caps")
+    known = np.zeros(n, dtype=bool)
+    if builds is not None and user_caps is not None:
+        have_all = np.asarray(user_caps, dtype=bool).ravel()
+        known = builds.any(axis=1) & ~(builds & ~have_all).any(axis=1)
+    # What the user already knows is not a next step: never explored into the list, placed after every other
+    # candidate (the theme cap and exploration work among the others first).
+    fresh = candidates & ~known
 
-    # Candidates in score order (ties: lower item index first).
+    explored = np.zeros(n, dtype=bool)
+    if exploration is not None and fresh.any():
+        s, explored = exploration.explore(s, fresh, k, rng)
+
+    # Candidates in score order (ties: lower item index first), known items last.
     order = np.flatnonzero(candidates)
-    order = order[np.argsort(-s[order], kind="stable")]
-    chosen = _pick_with_diversity(order, item_themes, k, diversity)
+    order = order[np.lexsort((-s[order], known[order]))]
+    n_fresh = int(fresh.sum())
+    chosen = _pick_with_diversity(order[:n_fresh], item_themes, k, diversity)
+    if len(chosen) < k:
+        chosen += _pick_with_diversity(order[n_fresh:], item_themes, k - len(chosen), diversity)
 
     missing = None
     if required_caps is not None:
         req = _as_bool_matrix(required_caps, n, "required_caps")
         have = np.zeros(req.shape[1], dtype=bool) if user_caps is None else np.asarray(user_caps, dtype=bool).ravel()
         missing = req & ~have  # (n_items, n_caps)
-    builds = None if builds_caps is None else _as_bool_matrix(builds_caps, n, "builds_caps")
 
     entries = []
     if missing is None or builds is None or not missing[chosen].any():
         for i in chosen:
             caps = () if missing is None else tuple(np.flatnonzero(missing[i]).tolist())
-            entries.append(RankedItem(int(i), float(s[i]), bool(boosted[i]), bool(explored[i]), caps, (), not caps))
+            entries.append(
+                RankedItem(int(i), float(s[i]), bool(boosted[i]), bool(explored[i]), caps, (), not caps, bool(known[i]))
+            )
         return Ranking(tuple(entries))
 
     chosen = _prerequisites_first(chosen, missing, builds)
@@ -257,6 +274,7 @@ def rank(
                 tuple(caps.tolist()),
                 blocked,
                 satisfied or caps.size == 0,
+                bool(known[i]),
             )
         )
     return Ranking(tuple(entries))

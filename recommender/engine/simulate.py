@@ -30,6 +30,7 @@ from .features import (
     domain_interactions,
     feature_labels,
 )
+from .timeline import ProfileTimeline, first_event_times
 from .weights import EVENT_DTYPE, EventWeights, interactions_from_events
 
 __all__ = [
@@ -308,6 +309,11 @@ class SimulationParams:
     dismiss_rate: float = 0.35
     maturity_noise_sd: float = 0.1  # the diagnostic measures maturity with noise
     weeks: int = 12
+    # production mode only (``simulate_population(mode="production")``): how profiles fill up over time
+    declare_rate: float = 0.7  # share of the capabilities they have that merchants tick at sign-up
+    diagnostic_rate: float = 0.6  # share of merchants who take the diagnostic
+    diagnostic_delay_days: float = 5.0  # mean delay between joining and taking it
+    diagnostic_detect_rate: float = 0.9  # share of the undeclared capabilities it detects
 
 
 @dataclass
@@ -328,6 +334,10 @@ class SimulatedPopulation:
     utility: np.ndarray  # (n_merchants, n_items), the ground truth
     clusters: np.ndarray  # hidden taste cluster of each merchant
     now: float
+    #: "declared" (profiles as the merchants truly are, maturity known for all) or "production" (profiles
+    #: filled over time by declarations, diagnostics and completions, as the platform records them)
+    mode: str = "declared"
+    timeline: ProfileTimeline | None = None
 
     @property
     def n_merchants(self) -> int:
@@ -374,8 +384,21 @@ def simulate_population(
     params: SimulationParams | None = None,
     capability_themes: np.ndarray | None = None,
     start: datetime = datetime(2026, 9, 1, tzinfo=UTC),
+    mode: str = "declared",
 ) -> SimulatedPopulation:
-    """Simulate ``n_merchants`` merchants engaging with a catalogue (synthetic unless given), deterministically per ``seed``."""
+    """Simulate ``n_merchants`` merchants engaging with a catalogue (synthetic unless given), deterministically per ``seed``.
+
+    ``mode="declared"`` (the default, what the demo data uses): the product sees each merchant's true
+    capabilities and everyone's maturity. ``mode="production"``: the product sees what the platform
+    records, over time — at sign-up merchants tick ``declare_rate`` of the capabilities they have; a
+    ``diagnostic_rate`` share take the diagnostic (about ``diagnostic_delay_days`` later), which detects
+    most undeclared capabilities and measures maturity (unknown before it); completing a module adds the
+    capabilities it builds at that moment. Today's profile then holds consequences of past interactions,
+    which :attr:`SimulatedPopulation.timeline` lets training undo. Behaviour (the events) is the same in both
+    modes for a seed; production draws use their own random stream.
+    """
+    if mode not in ("declared", "production"):
+        raise ValueError(f"mode must be 'declared' or 'production', got {mode!r}")
     p = params or SimulationParams()
     rng = np.random.default_rng(seed)
     cat = catalogue if catalogue is not None else synthetic_catalogue(n_items, seed=seed)
@@ -482,25 +505,62 @@ def simulate_population(
 
     # --- what the product sees: declared profiles and their features -------------------------------------
     observed_maturity = np.clip(maturity + rng.normal(0, p.maturity_noise_sd, size=maturity.shape), 0, 1)
-    merchants = [
-        {
-            "sector": tx.sectors[sector[i]],
-            "size_band": tx.size_bands[size[i]],
-            "capabilities": [tx.capabilities[c] for c in np.flatnonzero(has[i])],
-            "goals": [tx.goals[g] for g in np.flatnonzero(goals[i])],
-            "maturity": {tx.themes[t]: round(float(observed_maturity[i, t]), 3) for t in range(n_t)},
-        }
-        for i in range(n)
-    ]
     mf = MerchantFeaturizer().fit(tx)
     of = ModuleFeaturizer().fit(tx)
+    if mode == "production":
+        since, source_item, origin, diagnosed_at = _production_profiles(
+            has, joined, events, cat.builds, p, np.random.default_rng([seed, 1])
+        )
+    else:
+        since = np.where(has, -np.inf, np.inf)
+        source_item = np.full(has.shape, -1, dtype=np.intp)
+        origin = np.where(has, "declared", "")
+        diagnosed_at = np.full(n, -np.inf)
+    merchants = []
+    for i in range(n):
+        owned = np.flatnonzero(since[i] < np.inf)
+        record = {
+            "sector": tx.sectors[sector[i]],
+            "size_band": tx.size_bands[size[i]],
+            "capabilities": [tx.capabilities[c] for c in owned],
+            "goals": [tx.goals[g] for g in np.flatnonzero(goals[i])],
+            "maturity": (
+                {tx.themes[t]: round(float(observed_maturity[i, t]), 3) for t in range(n_t)}
+                if diagnosed_at[i] < np.inf
+                else {}
+            ),
+        }
+        if mode == "production":
+            record["capability_origins"] = [
+                {
+                    "capability": tx.capabilities[c],
+                    "source": str(origin[i, c]),
+                    "since": float(since[i, c]),
+                    "module": cat.slugs[source_item[i, c]] if source_item[i, c] >= 0 else None,
+                }
+                for c in owned
+            ]
+            record["diagnosed_at"] = float(diagnosed_at[i]) if np.isfinite(diagnosed_at[i]) else None
+        merchants.append(record)
+    user_features = mf.transform(merchants)
+    timeline = ProfileTimeline(
+        features=user_features,
+        has_columns=mf.columns("has"),
+        lacks_columns=mf.columns("lacks"),
+        capability_since=since,
+        capability_module=source_item,
+        maturity_columns=mf.columns("maturity"),
+        maturity_since=diagnosed_at,
+        unknown_maturity=float(mf.unknown_maturity),
+        first_times=first_event_times(events, n_users=n, n_items=m),
+    )
     return SimulatedPopulation(
         taxonomy=tx,
         catalogue=cat,
         merchants=merchants,
         merchant_featurizer=mf,
         module_featurizer=of,
-        user_features=mf.transform(merchants),
+        user_features=user_features,
         item_features=of.transform(cat.records()),
         feature_pairs=domain_interactions(mf, of),
         segment_columns=mf.columns("sector"),
@@ -509,7 +569,45 @@ def simulate_population(
         utility=utility,
         clusters=clusters,
         now=float(events["occurred_at"].max()) if events.size else t0,
+        mode=mode,
+        timeline=timeline,
     )
+
+
+def _production_profiles(has, joined, events, builds, p: SimulationParams, rng):
+    """Profiles as the platform records them: declared at sign-up, detected by a diagnostic, acquired by
+    completing a module. Returns ``(since, source_item, origin, diagnosed_at)``: per (merchant, capability)
+    the time it entered the profile (``inf``: never), the module that brought it (-1: none), its origin
+    ("declared", "detected", "acquired" or ""), and per merchant the diagnostic's time (``inf``: none)."""
+    n, n_c = has.shape
+    since = np.full((n, n_c), np.inf)
+    source_item = np.full((n, n_c), -1, dtype=np.intp)
+    origin = np.full((n, n_c), "", dtype=object)
+    declared = has & (rng.random((n, n_c)) < p.declare_rate)
+    since[declared] = np.broadcast_to(joined[:, None], (n, n_c))[declared]
+    origin[declared] = "declared"
+    diagnosed = rng.random(n) < p.diagnostic_rate
+    diagnosed_at = np.where(diagnosed, joined + rng.exponential(p.diagnostic_delay_days * 86_400.0, size=n), np.inf)
+    detected = has & ~declared & diagnosed[:, None] & (rng.random((n, n_c)) < p.diagnostic_detect_rate)
+    since[detected] = np.broadcast_to(diagnosed_at[:, None], (n, n_c))[detected]
+    origin[detected] = "detected"
+    done = events[events["kind"] == "completed"]
+    if done.size:
+        # Per (merchant, capability): the earliest completion of a module that builds it.
+        u, i, t = done["user"], done["item"], done["occurred_at"]
+        pair_item, pair_cap = np.nonzero(builds[i])
+        cu, cc, ct, ci = u[pair_item], pair_cap, t[pair_item], i[pair_item]
+        order = np.lexsort((ct, cc, cu))
+        cu, cc, ct, ci = cu[order], cc[order], ct[order], ci[order]
+        first = np.ones(cu.size, dtype=bool)
+        first[1:] = (cu[1:] != cu[:-1]) | (cc[1:] != cc[:-1])
+        cu, cc, ct, ci = cu[first], cc[first], ct[first], ci[first]
+        earlier = ct < since[cu, cc]
+        cu, cc, ct, ci = cu[earlier], cc[earlier], ct[earlier], ci[earlier]
+        since[cu, cc] = ct
+        source_item[cu, cc] = ci
+        origin[cu, cc] = "acquired"
+    return since, source_item, origin, diagnosed_at
 
 
 def with_params(**changes) -> SimulationParams:

@@ -87,3 +87,50 @@ def test_exploration_sometimes_shows_a_never_shown_item():
         explored = rank(scores, k=3, exploration=policy, random_state=int(np.argmax(shown)))
         assert explored.entries[[e.item for e in explored.entries].index(9)].explored
     assert 9 not in rank(scores, k=3, random_state=0).items
+
+
+# --- what the merchant already knows is not a next step -------------------------------------------
+
+
+def test_a_module_teaching_only_what_the_user_has_comes_after_every_other_candidate():
+    builds = np.array([[1, 0], [0, 1], [0, 0], [1, 1]], dtype=bool)
+    scores = np.array([5.0, 1.0, 0.5, 4.0])
+    ranking = rank(scores, builds_caps=builds, user_caps=np.array([True, False]), k=4)
+    assert ranking.items.tolist() == [3, 1, 2, 0]  # item 0 builds only "a", which the user has
+    assert [e.already_known for e in ranking.entries] == [False, False, False, True]
+    # Short list: it is left out while others remain.
+    assert 0 not in rank(scores, builds_caps=builds, user_caps=np.array([True, False]), k=3).items.tolist()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    scores=arrays(np.float64, 12, elements=st.floats(-5, 5)),
+    builds=arrays(bool, (12, 4)),
+    user_caps=arrays(bool, 4),
+    themes=arrays(np.int64, 12, elements=st.integers(0, 2)),
+    excluded=arrays(bool, 12),
+    k=st.integers(1, 8),
+    epsilon=st.sampled_from([0.0, 1.0]),
+)
+def test_no_known_module_is_listed_while_another_candidate_is_left_out(
+    scores, builds, user_caps, themes, excluded, k, epsilon
+):
+    known = builds.any(axis=1) & ~(builds & ~user_caps).any(axis=1)
+    ranking = rank(
+        scores,
+        exclude_mask=excluded,
+        builds_caps=builds,
+        user_caps=user_caps,
+        item_themes=themes,
+        diversity=2,
+        k=k,
+        exploration=EpsilonGreedyExploration(impressions=np.zeros(12), epsilon=epsilon),
+        random_state=0,
+    )
+    listed = set(ranking.items.tolist())
+    left_out_fresh = [i for i in range(12) if not excluded[i] and not known[i] and i not in listed]
+    if left_out_fresh:
+        assert not any(known[i] for i in listed)
+    # Known items, when listed, are at the end.
+    flags = [known[i] for i in ranking.items]
+    assert flags == sorted(flags)

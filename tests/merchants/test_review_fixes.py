@@ -77,7 +77,7 @@ def test_erasure_deletes_the_admin_log_entries_about_the_user_and_blanks_fingerp
     log(instance=user, action="wagtail.edit", user=editor)  # what Wagtail's Users admin writes on an edit
     assert user_log_entries(user.pk).filter(label__icontains=merchant.email).exists()
 
-    assert merchant.client.delete(ME).status_code == 204
+    assert merchant.client.delete(ME, {"password": PASSWORD}, format="json").status_code == 204
 
     assert not user_log_entries(user.pk).exists()
     assert not ModelLogEntry.objects.filter(label__icontains=merchant.email).exists()
@@ -116,7 +116,7 @@ def test_deleting_an_editor_leaves_the_admin_history_alone(editor):
 def test_duplicate_detection_is_unaffected_by_anonymised_rows(merchant, make_merchant):
     event = {"event_id": str(uuid.uuid4()), "module": "rgpd-les-bases", "kind": "viewed"}
     merchant.client.post(EVENTS, event, format="json")
-    merchant.client.delete(ME)
+    merchant.client.delete(ME, {"password": PASSWORD}, format="json")
     newcomer = make_merchant()
     # the same client id from another account is a new event, not a conflict with the anonymised row
     assert newcomer.client.post(EVENTS, event, format="json").status_code == 201

@@ -10,7 +10,14 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 from wagtail.models import ModelLogEntry
 
-from merchants.models import DiagnosticResult, EngagementEvent, HelpRequest, MerchantProfile, MerchantSession
+from merchants.models import (
+    CapabilityOrigin,
+    DiagnosticResult,
+    EngagementEvent,
+    HelpRequest,
+    MerchantProfile,
+    MerchantSession,
+)
 from tests.merchants.conftest import PASSWORD
 from tests.merchants.test_help_requests import StudentHelperFactory
 
@@ -70,6 +77,9 @@ def test_the_export_holds_every_personal_datum(active_merchant):
         "capabilities": export["profile"]["capabilities"],
     }
     assert "page-facebook" in export["profile"]["capabilities"] and export["profile"]["consent_updated_at"]
+    origins = {o["capability"]: o for o in export["profile"]["capability_origins"]}
+    assert set(origins) == set(export["profile"]["capabilities"])
+    assert origins["page-facebook"]["source"] == "declared" and origins["page-facebook"]["since"]
     [diagnostic] = export["diagnostics"]
     assert diagnostic["answers"] and diagnostic["theme_scores"] and diagnostic["overall_score"] > 0
     assert sorted(e["event_id"] for e in export["events"]) == sorted(e["event_id"] for e in active_merchant.events)
@@ -97,7 +107,7 @@ def test_erasure_leaves_nothing_personal_behind(active_merchant, client, editor)
     )
     assert ModelLogEntry.objects.filter(object_id=str(active_merchant.help_id)).exists()
 
-    response = active_merchant.client.delete("/api/v1/me/")
+    response = active_merchant.client.delete("/api/v1/me/", {"password": PASSWORD}, format="json")
     assert response.status_code == 204
 
     assert not get_user_model().objects.filter(pk=user_id).exists()
@@ -105,6 +115,7 @@ def test_erasure_leaves_nothing_personal_behind(active_merchant, client, editor)
     assert not MerchantProfile.objects.filter(pk=profile_id).exists()
     assert not MerchantSession.objects.filter(user_id=user_id).exists()
     assert not DiagnosticResult.objects.filter(merchant_id=profile_id).exists()
+    assert not CapabilityOrigin.objects.filter(merchant_id=profile_id).exists()
     assert not HelpRequest.objects.filter(merchant_id=profile_id).exists()
     assert not ModelLogEntry.objects.filter(object_id=str(active_merchant.help_id)).exists()
     assert not ModelLogEntry.objects.filter(label__icontains="boulangerie").exists()
@@ -141,7 +152,7 @@ def test_erasure_leaves_nothing_personal_behind(active_merchant, client, editor)
 
 
 def test_the_same_email_can_register_again_after_erasure(api_client, merchant):
-    merchant.client.delete("/api/v1/me/")
+    merchant.client.delete("/api/v1/me/", {"password": PASSWORD}, format="json")
     response = api_client.post("/api/v1/auth/register/", {"email": merchant.email, "password": PASSWORD}, format="json")
     assert response.status_code == 201
 
@@ -158,7 +169,7 @@ def test_no_log_line_carries_personal_data(api_client, caplog):
     client.patch("/api/v1/me/profile/", {"postcode": "1300"}, format="json")
     client.post("/api/v1/me/help-requests/", {"theme": "se-proteger", "message": "Mon secret"}, format="json")
     client.post("/api/v1/auth/login/", {"email": email, "password": password}, format="json")
-    assert client.delete("/api/v1/me/").status_code == 204
+    assert client.delete("/api/v1/me/", {"password": password}, format="json").status_code == 204
 
     assert caplog.records, "the flows above do log (ids only)"
     logged = "\n".join(record.getMessage() for record in caplog.records)

@@ -111,9 +111,10 @@ def test_seeding_twice_does_not_duplicate_demo_merchants(trained_model, capsys):
 
 
 def test_evaluate_on_a_simulated_population_writes_the_report(tmp_path, capsys):
-    call_command("evaluate_recommender", "--simulate", "150", "--seeds", "0", "--output", str(tmp_path))
+    call_command("evaluate_recommender", "--simulate", "150", "--seeds", "0", "--leak", "--output", str(tmp_path))
     out = capsys.readouterr().out
     assert "hybrid" in out and "popularity (secteur)" in out and "ratio" in out
+    assert "declared" in out and "production, profil du jour" in out
     assert (tmp_path / "comparison.png").stat().st_size > 1000
     assert "hybrid" in (tmp_path / "report.html").read_text()
 

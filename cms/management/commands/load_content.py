@@ -29,7 +29,14 @@ class Command(BaseCommand):
                 catalogue = read_catalogue(Path(path))
             except ContentError as error:
                 raise CommandError("The content files have problems.\n" + "\n".join(error.problems)) from error
-            self.stdout.write(self.style.SUCCESS(f"{len(catalogue.modules)} module files checked: no problem."))
+            for warning in catalogue.warnings:
+                self.stdout.write(self.style.WARNING(f"  warning: {warning}"))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"{len(catalogue.modules)} module files checked: no problem"
+                    + (f", {len(catalogue.warnings)} warning(s)." if catalogue.warnings else ".")
+                )
+            )
             return
 
         def progress(items):
@@ -54,5 +61,7 @@ class Command(BaseCommand):
             for label, items in (("created", report.created), ("updated", report.updated)):
                 for item in items:
                     self.stdout.write(f"  {label}: {item}")
+        for warning in report.warnings:
+            self.stdout.write(self.style.WARNING(f"  warning: {warning}"))
         for item in report.skipped:
             self.stdout.write(self.style.WARNING(f"  left alone: {item}"))

@@ -13,6 +13,12 @@ export function moduleHeader(module) {
     <p class="next-card__theme"><span class="theme-dot theme-dot--${module.theme.slug}" aria-hidden="true"></span>${module.theme.name}</p>
     <h1>${module.title}</h1>
     ${module.summary ? html`<p class="lead">${module.summary}</p>` : ""}
+    ${
+      module.en_bref?.length
+        ? html`<section class="en-bref" aria-labelledby="en-bref-title"><h2 id="en-bref-title" class="en-bref__title">En bref</h2>
+            <ul>${module.en_bref.map((line) => html`<li>${line}</li>`)}</ul></section>`
+        : ""
+    }
     <ul class="facts facts--large" role="list" aria-label="En bref">
       ${module.estimated_minutes ? html`<li>${icon("clock")} ${minutes(module.estimated_minutes)}</li>` : ""}
       ${module.cost_band ? html`<li>${module.cost_band.name}</li>` : ""}
@@ -32,7 +38,7 @@ export function moduleHeader(module) {
 }
 
 export function moduleBody(module, options) {
-  return html`<div class="module-body">${renderBlocks(module.body, options)}</div>
+  return html`<div class="module-body">${renderBlocks(module.body, { ...options, sources: module.sources })}</div>
     ${
       module.facts_checked_on
         ? html`<p class="checked-on">Informations vérifiées le ${new Date(module.facts_checked_on).toLocaleDateString("fr-FR", { dateStyle: "long" })}.</p>`

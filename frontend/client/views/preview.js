@@ -20,6 +20,8 @@ function asV1Module(page, taxonomy) {
     capabilities_built: terms(taxonomy.capabilities, page.capabilities_built),
     capabilities_required: terms(taxonomy.capabilities, page.capabilities_required),
     facts_checked_on: page.facts_checked_on,
+    en_bref: page.en_bref,
+    sources: page.sources,
     body: page.body,
   };
 }

@@ -22,18 +22,50 @@ class Command(BaseCommand):
             "--seeds", type=int, nargs="+", default=[0, 1, 2], help="Seeds of the splits (and populations)."
         )
         parser.add_argument("--k", type=int, default=5, help="Length of the evaluated lists.")
+        parser.add_argument(
+            "--mode",
+            choices=["declared", "production", "both"],
+            default="both",
+            help="Simulator mode (with --simulate): profiles as merchants are (declared), as the platform records "
+            "them over time (production), or both.",
+        )
+        parser.add_argument(
+            "--leak",
+            action="store_true",
+            help="In production mode, also train on today's profile instead of point-in-time rows (the leak).",
+        )
         parser.add_argument("--output", default="reports", help="Report folder (created if needed).")
 
-    def handle(self, *args, simulate, seeds, k, output, **options):
+    def handle(self, *args, simulate, seeds, k, output, mode="both", leak=False, **options):
         metric = f"ndcg@{k}"
         if simulate:
-            table = run_simulated_comparison(n_merchants=simulate, seeds=seeds, k=k)
+            table = ComparisonTable()
+            runs = [("declared", True)] if mode in ("declared", "both") else []
+            if mode in ("production", "both"):
+                runs += [("production", True)] + ([("production", False)] if leak else [])
+            for sim_mode, point_in_time in runs:
+                label = sim_mode if point_in_time or sim_mode == "declared" else f"{sim_mode}, profil du jour"
+                part = run_simulated_comparison(
+                    n_merchants=simulate, seeds=seeds, k=k, mode=sim_mode, point_in_time=point_in_time
+                )
+                table.rows += [{"mode": label, **row} for row in part.rows]
             source = f"a simulated population of {simulate} merchants, seeds {' '.join(map(str, seeds))}"
         else:
             table = self._database_table(seeds, k)
             source = "the database's data"
         self._add_ratios(table, metric)
-        columns = ["scenario", "model", "seed", "users", metric, f"recall@{k}", f"coverage@{k}", "ratio"]
+        columns = [
+            "mode",
+            "scenario",
+            "model",
+            "seed",
+            "users",
+            metric,
+            f"recall@{k}",
+            f"coverage@{k}",
+            "ratio",
+            "ratio (global)",
+        ]
         text = table.format_table([c for c in columns if c in table.columns()])
         self.stdout.write(f"Comparison on {source} (ratio = {metric} / per-sector popularity)\n")
         self.stdout.write(text)
@@ -61,10 +93,10 @@ class Command(BaseCommand):
     @staticmethod
     def _add_ratios(table, metric, baseline="popularity (secteur)"):
         """Adds `ratio` (model / per-sector popularity, same scenario and seed) where the engine did not."""
-        base = {(r["scenario"], r.get("seed")): r[metric] for r in table.rows if r["model"] == baseline}
+        base = {(r.get("mode"), r["scenario"], r.get("seed")): r[metric] for r in table.rows if r["model"] == baseline}
         for row in table.rows:
             if "ratio" not in row or row["ratio"] is None:
-                reference = base.get((row["scenario"], row.get("seed")))
+                reference = base.get((row.get("mode"), row["scenario"], row.get("seed")))
                 row["ratio"] = row[metric] / reference if reference else float("nan")
 
     @staticmethod
@@ -75,6 +107,8 @@ class Command(BaseCommand):
         import matplotlib.pyplot as plt
 
         rows = [r for r in table.rows if r.get("seed") != "mean"]
+        if any("mode" in r for r in rows):
+            rows = [{**r, "scenario": f"{r['mode']} · {r['scenario']}"} for r in rows]
         scenarios = list(dict.fromkeys(r["scenario"] for r in rows))
         models = list(dict.fromkeys(r["model"] for r in rows))
         seeds = list(dict.fromkeys(r.get("seed") for r in rows))

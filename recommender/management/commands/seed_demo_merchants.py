@@ -17,7 +17,8 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from cms.models import Capability, DiagnosticQuestionnaire, Goal, Sector
-from merchants.models import DiagnosticResult, EngagementEvent, MerchantProfile
+from merchants.demo import spread_demo_merchants
+from merchants.models import CapabilityOrigin, DiagnosticResult, EngagementEvent, MerchantProfile
 from merchants.services import EventInput, step_count
 from recommender import selectors, services
 from recommender.engine.simulate import Catalogue, SimulationParams, simulate_population
@@ -59,7 +60,15 @@ def demo_population(*, n_merchants: int, seed: int, modules: list, now: datetime
         params=params,
         capability_themes=capability_themes,
         start=now - timedelta(weeks=params.weeks + 1),
+        mode="production",
     )
+
+
+def _moment(epoch, now: datetime) -> datetime:
+    """A simulated epoch time as a datetime, never in the future."""
+    if epoch is None:
+        return now
+    return min(datetime.fromtimestamp(float(epoch), tz=UTC), now)
 
 
 class Command(BaseCommand):
@@ -90,8 +99,10 @@ class Command(BaseCommand):
         population = demo_population(n_merchants=merchants, seed=seed, modules=modules, now=now)
         with transaction.atomic():
             profiles = self._profiles(population, seed, no_progress)
-            self._diagnostics(population, profiles)
+            diagnostics = self._diagnostics(population, profiles)
+            self._capability_origins(population, profiles, diagnostics, modules)
             n_events = self._events(population, profiles, modules, seed, now, no_progress)
+            spread_demo_merchants(profiles=profiles, seed=seed)  # places, past diagnostics, help requests
         services.forget_cached_aggregates()
         self.stdout.write(
             self.style.SUCCESS(f"{len(profiles)} demo merchants and {n_events} events created (seed {seed}).")
@@ -145,14 +156,19 @@ class Command(BaseCommand):
         goals_through.objects.bulk_create(goal_rows, batch_size=BATCH)
         return profiles
 
-    def _diagnostics(self, population, profiles):
-        """The simulated maturity as a diagnostic result (scores only: demo merchants answered no question)."""
+    def _diagnostics(self, population, profiles) -> dict[int, DiagnosticResult]:
+        """The simulated maturity as a diagnostic result (scores only: demo merchants answered no question), at
+        the simulated time, for the merchants who took it; returns them by merchant index."""
         questionnaire = DiagnosticQuestionnaire.objects.prefetch_related("bands").order_by("id").first()
         if questionnaire is None:
-            return
+            return {}
         bands = sorted(questionnaire.bands.all(), key=lambda band: band.min_score)
-        results = []
-        for profile, record in zip(profiles, population.merchants, strict=True):
+        results, indices = [], []
+        now = timezone.now()
+        for index, (profile, record) in enumerate(zip(profiles, population.merchants, strict=True)):
+            if not record["maturity"]:
+                continue
+            indices.append(index)
             scores = {theme: round(100 * value) for theme, value in record["maturity"].items()}
             overall = round(sum(scores.values()) / max(len(scores), 1))
             band = next((b for b in reversed(bands) if overall >= b.min_score), bands[0]) if bands else None
@@ -166,9 +182,37 @@ class Command(BaseCommand):
                     overall_score=overall,
                     band_slug=band.slug if band else "",
                     band_label=band.label if band else "",
+                    capabilities_detected=[
+                        o["capability"] for o in record.get("capability_origins", ()) if o["source"] == "detected"
+                    ],
+                    created_at=_moment(record.get("diagnosed_at"), now),
                 )
             )
-        DiagnosticResult.objects.bulk_create(results, batch_size=BATCH)
+        created = DiagnosticResult.objects.bulk_create(results, batch_size=BATCH)
+        return dict(zip(indices, created, strict=True))
+
+    def _capability_origins(self, population, profiles, diagnostics, modules):
+        """Where each capability of the demo profiles comes from (declared, detected, acquired), as the platform
+        records it for real merchants."""
+        capabilities = dict(Capability.objects.values_list("slug", "pk"))
+        by_slug = {module.slug: module for module in modules}
+        now = timezone.now()
+        rows = []
+        for index, (profile, record) in enumerate(zip(profiles, population.merchants, strict=True)):
+            for origin in record.get("capability_origins", ()):
+                module = by_slug.get(origin["module"]) if origin["module"] else None
+                rows.append(
+                    CapabilityOrigin(
+                        merchant=profile,
+                        capability_id=capabilities[origin["capability"]],
+                        source=origin["source"],
+                        since=_moment(origin["since"], now),
+                        diagnostic=diagnostics.get(index) if origin["source"] == "detected" else None,
+                        module=module,
+                        module_slug=module.slug if module else "",
+                    )
+                )
+        CapabilityOrigin.objects.bulk_create(rows, batch_size=BATCH)
 
     def _events(self, population, profiles, modules, seed, now, no_progress) -> int:
         steps = [max(step_count(module), 1) for module in modules]

@@ -1,0 +1,147 @@
+"""The API's one error contract: whatever goes wrong under /api/, the answer is JSON in one shape with a
+code from the documented enum — unknown paths, bad or hostile bodies, OPTIONS, CSRF, a database outage."""
+
+import json
+
+import pytest
+from django.db import OperationalError
+from django.test import Client
+
+from api.errors import ERROR_CODES
+from api.parsers import MAX_JSON_DEPTH
+from cms.models import ModulePage
+from merchants import services
+from merchants.models import HelpRequest
+
+from .conftest import api_operations, concrete
+
+pytestmark = pytest.mark.django_db
+
+
+def assert_error(response, status: int, code: str | None = None) -> dict:
+    assert response.status_code == status, response.content[:300]
+    assert response["Content-Type"].startswith("application/json")
+    body = response.json()
+    assert set(body) == {"error"} and {"code", "message"} <= set(body["error"]) <= {"code", "message", "fields"}
+    assert body["error"]["code"] in ERROR_CODES and body["error"]["message"]
+    if code is not None:
+        assert body["error"]["code"] == code
+    return body["error"]
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/", "/api/v1/nope/", "/api/v1/modules/x/y/z/", "/api/", "/api/v3/pages/", "/api/v2/nope/"]
+)
+def test_unknown_api_paths_answer_a_json_404(api_client, path):
+    assert_error(api_client.get(path), 404, "not_found")
+
+
+def test_a_body_that_is_not_json_is_a_french_parse_error(api_client):
+    error = assert_error(
+        api_client.post("/api/v1/auth/login/", data="{email: nope", content_type="application/json"), 400, "parse_error"
+    )
+    assert error["message"].startswith("Le corps de la requête n'est pas un JSON valide")
+
+
+def sample_path_values(merchant) -> dict[str, str]:
+    module = ModulePage.objects.live().first()
+    help_request = services.request_help(merchant=merchant.profile, message="Aidez-moi.", module=module)
+    return {"slug": module.slug, "id": help_request.pk, "pk": help_request.pk}
+
+
+def test_deeply_nested_json_is_a_parse_error_on_every_json_endpoint(merchant):
+    """2 KB of brackets used to raise a RecursionError (a 500) before any view code ran, anonymous login included."""
+    values = sample_path_values(merchant)
+    writes = api_operations(with_json_body=True)
+    assert ("POST", "/api/v1/auth/login/") in writes and len(writes) >= 10
+    for body in (
+        "[" * 2048 + "]" * 2048,
+        json.dumps({"a": json.loads("[" * (MAX_JSON_DEPTH + 1) + "]" * (MAX_JSON_DEPTH + 1))}),
+    ):
+        for method, path in writes:
+            response = merchant.client.generic(method, concrete(path, values), body, content_type="application/json")
+            error = assert_error(response, 400, "parse_error")
+            assert "profonde" in error["message"], (method, path)
+
+
+def test_json_nested_within_the_limit_reaches_the_serializer(merchant):
+    nested = json.loads("[" * (MAX_JSON_DEPTH - 1) + "]" * (MAX_JSON_DEPTH - 1))
+    response = merchant.client.patch("/api/v1/me/profile/", {"business_name": nested}, format="json")
+    assert_error(response, 400, "invalid")
+
+
+def test_an_oversized_json_body_is_a_json_413(api_client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    body = json.dumps({"email": "a@exemple.fr", "password": "x" * 20_000})
+    assert_error(
+        api_client.post("/api/v1/auth/login/", body, content_type="application/json"), 413, "payload_too_large"
+    )
+
+
+def test_an_oversized_form_body_is_a_json_413(settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000
+    # A form post outside our views: the CSRF check reads the body first (this was Django's HTML 400).
+    client = Client(enforce_csrf_checks=True)
+    client.cookies["csrftoken"] = "a" * 32
+    response = client.post("/api/v1/nope/", {"x": "y" * 5_000})
+    assert_error(response, 413, "payload_too_large")
+
+
+def test_options_never_fails_on_any_endpoint(merchant, api_client):
+    values = sample_path_values(merchant)
+    paths = sorted({concrete(path, values) for _method, path in api_operations()})
+    for client in (merchant.client, api_client):
+        for path in paths:
+            response = client.options(path)
+            assert response.status_code < 500, (path, response.content[:200])
+            if response.status_code == 200:
+                assert response["Allow"] and "OPTIONS" in response["Allow"]
+            else:
+                assert_error(response, response.status_code)
+
+
+def test_a_csrf_failure_under_api_is_a_json_403():
+    response = Client(enforce_csrf_checks=True).post("/api/v1/nope/", {"a": "b"})
+    assert_error(response, 403, "permission_denied")
+
+
+def test_a_database_outage_in_a_view_is_a_json_503_with_retry_after(api_client, monkeypatch):
+    from cms import selectors
+
+    def unreachable(**kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(selectors, "filter_modules", unreachable)
+    response = api_client.get("/api/v1/modules/?theme=se-proteger&x=uncached")
+    assert_error(response, 503, "service_unavailable")
+    assert int(response["Retry-After"]) > 0
+
+
+def test_domain_refusals_use_the_same_shape(api_client, merchant):
+    response = api_client.post(
+        "/api/v1/auth/login/", {"email": merchant.email, "password": "faux-mot-de-passe"}, format="json"
+    )
+    assert_error(response, 401, "invalid_credentials")
+    assert response["WWW-Authenticate"].startswith("Bearer")
+    help_request = HelpRequest.objects.create(
+        merchant=merchant.profile, theme=ModulePage.objects.live().first().theme, message="…", status="done"
+    )
+    merchant.client.post(f"/api/v1/me/help-requests/{help_request.pk}/cancel/")
+    assert_error(merchant.client.post(f"/api/v1/me/help-requests/{help_request.pk}/cancel/"), 409, "invalid_transition")
+
+
+def test_the_schema_lists_every_error_code_as_an_enum(api_client):
+    schema = api_client.get("/api/v1/schema/?format=json").json()
+    code = schema["components"]["schemas"]["ErrorBody"]["properties"]["code"]
+    enum = code.get("enum") or schema["components"]["schemas"][code["$ref"].rsplit("/", 1)[1]]["enum"]
+    assert set(enum) == set(ERROR_CODES)
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/v2/pages/?type=nope.Nope", "/api/v2/pages/999999/", "/api/v2/images/999999/", "/api/v2/page_preview/"],
+)
+def test_wagtails_api_errors_have_the_same_shape(api_client, path):
+    response = api_client.get(path)
+    assert_error(response, response.status_code)
+    assert response.status_code in (400, 404)
