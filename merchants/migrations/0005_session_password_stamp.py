@@ -16,7 +16,7 @@ def stamp_open_sessions(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('merchants', '0003_erased_merchant_stand_in'),
+        ('merchants', '0004_merge_20261130_1953'),
     ]
 
     operations = [
