@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cms.models import Theme
-from merchants.models import DiagnosticResult, HelpRequest, MerchantProfile
+from merchants.models import DiagnosticResult, MerchantProfile
 
 # Weights roughly follow where Marseille's shops are: the centre (1er, 6e) and the big southern and
 # eastern arrondissements first; then the metropolis's main towns, a few outside it, a few unknown.
@@ -84,7 +84,11 @@ def spread_demo_merchants(*, profiles: list[MerchantProfile], seed: int) -> None
     DiagnosticResult.objects.bulk_update(list(latest.values()), ["capabilities_detected"], batch_size=1000)
     DiagnosticResult.objects.bulk_create(earlier, batch_size=1000)
 
-    # Help requests over the past six months, in every state.
+    # Help requests (missions) over the past months, in every state; `seed_demo_missions` gives the ones past
+    # "new" a demo student. Imported here: demo data is the one place merchants reaches into missions.
+    from missions.geography import arrondissement_label
+    from missions.models import Mission
+
     themes = list(Theme.objects.order_by("sort_order"))
     requests = []
     for profile in profiles:
@@ -97,18 +101,22 @@ def spread_demo_merchants(*, profiles: list[MerchantProfile], seed: int) -> None
         )
         done = status == "done"
         requests.append(
-            HelpRequest(
+            Mission(
                 merchant=profile,
                 theme=themes[int(rng.integers(len(themes)))],
-                message="Demande de démonstration.",
+                need="Demande de démonstration.",
+                trade_label=profile.sector.name if profile.sector else "",
+                postcode=profile.postcode,
+                arrondissement=arrondissement_label(profile.postcode),
                 status=status,
                 matched_at=matched_at if matched_at is None or matched_at < now else now,
+                done_at=(matched_at + timedelta(days=10)) if done and matched_at else None,
                 closed_at=(matched_at + timedelta(days=10)) if done and matched_at else None,
                 satisfaction=int(rng.choice([3, 4, 5], p=[0.2, 0.4, 0.4])) if done and rng.random() < 0.8 else None,
                 created_at=created,
             )
         )
-    HelpRequest.objects.bulk_create(requests, batch_size=1000)
+    Mission.objects.bulk_create(requests, batch_size=1000)
 
 
 def _band_for(bands: list, overall: int, default: str, *, attribute: str = "slug") -> str:

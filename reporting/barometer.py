@@ -23,12 +23,14 @@ class Population:
 
     @classmethod
     def parse(cls, text: str | None) -> "Population":
-        """"" (all merchants) or "<dimension>:<value>", e.g. "sector:restauration", "area:13201"."""
+        """ "" (all merchants) or "<dimension>:<value>", e.g. "sector:restauration", "area:13201"."""
         if not text:
             return cls()
         dimension, _, value = text.partition(":")
         if dimension not in FILTERABLE or not value:
-            raise InvalidPopulation("Population invalide : « secteur », « territoire » ou « taille » suivis d'une valeur.")
+            raise InvalidPopulation(
+                "Population invalide : « secteur », « territoire » ou « taille » suivis d'une valeur."
+            )
         return cls(dimension, value)
 
     @property
@@ -85,7 +87,9 @@ def key_figures(values: dict) -> list[KeyFigure]:
         KeyFigure("Score moyen du dernier autodiagnostic", _fmt(values.get("score_mean"), unit=" / 100")),
         KeyFigure(
             "Évolution moyenne du score",
-            "secret statistique" if change is None else ("+" if change >= 0 else "") + _fmt(change, decimals=1, unit=" points"),
+            "secret statistique"
+            if change is None
+            else ("+" if change >= 0 else "") + _fmt(change, decimals=1, unit=" points"),
             "entre le premier et le dernier autodiagnostic",
         ),
         KeyFigure(
@@ -103,8 +107,10 @@ def key_figures(values: dict) -> list[KeyFigure]:
 def build(*, period: Period, population: Population = Population(), months: int = 12) -> Barometer:
     observatory = observatory_for(period=period)
     values = population.cell_values(observatory)
-    label = "Tous les commerces" if not population.dimension else (
-        f"{DIMENSION_LABELS[population.dimension]} : {observatory.label(population.dimension, population.value)}"
+    label = (
+        "Tous les commerces"
+        if not population.dimension
+        else (f"{DIMENSION_LABELS[population.dimension]} : {observatory.label(population.dimension, population.value)}")
     )
     if values is None:  # nobody of that population was active in the period
         values = {}
@@ -114,7 +120,11 @@ def build(*, period: Period, population: Population = Population(), months: int 
     def table_for(dimension):
         if not population.dimension or population.dimension == dimension:
             return dimension, {}
-        pair = next(f"{a}×{b}" for a, b in (("sector", "area"), ("sector", "size_band"), ("area", "size_band")) if {a, b} == {dimension, population.dimension})
+        pair = next(
+            f"{a}×{b}"
+            for a, b in (("sector", "area"), ("sector", "size_band"), ("area", "size_band"))
+            if {a, b} == {dimension, population.dimension}
+        )
         return pair, fixed
 
     table, extra = table_for("sector")
