@@ -48,6 +48,7 @@ def spread_demo_merchants(*, profiles: list[MerchantProfile], seed: int) -> None
         .order_by("created_at")
     }
     questionnaire = next((d.questionnaire for d in latest.values() if d.questionnaire), None)
+    rules = {rule["slug"]: rule for rule in (questionnaire.warning_rules if questionnaire else []) if "slug" in rule}
     bands = sorted(questionnaire.bands.all(), key=lambda band: band.min_score) if questionnaire else []
     held = {}
     for merchant_id, slug in MerchantProfile.capabilities.through.objects.filter(
@@ -60,6 +61,7 @@ def spread_demo_merchants(*, profiles: list[MerchantProfile], seed: int) -> None
         if diagnostic is None:
             continue
         diagnostic.capabilities_detected = sorted(held.get(profile.pk, []))
+        diagnostic.warnings = _demo_warnings(rng, rules, diagnostic.capabilities_detected)
         runs = int(rng.choice([0, 1, 2, 3], p=[0.25, 0.35, 0.25, 0.15]))
         days_back = sorted(rng.integers(20, 360, size=runs), reverse=True)
         for step, days in enumerate(days_back):
@@ -75,13 +77,14 @@ def spread_demo_merchants(*, profiles: list[MerchantProfile], seed: int) -> None
                     overall_score=overall,
                     band_slug=_band_for(bands, overall, diagnostic.band_slug),
                     band_label=_band_for(bands, overall, diagnostic.band_label, attribute="label"),
+                    warnings=diagnostic.warnings,
                     capabilities_detected=diagnostic.capabilities_detected[
                         : max(0, len(diagnostic.capabilities_detected) - runs + step)
                     ],
                     created_at=now - timedelta(days=int(days), hours=int(rng.integers(8, 19))),
                 )
             )
-    DiagnosticResult.objects.bulk_update(list(latest.values()), ["capabilities_detected"], batch_size=1000)
+    DiagnosticResult.objects.bulk_update(list(latest.values()), ["capabilities_detected", "warnings"], batch_size=1000)
     DiagnosticResult.objects.bulk_create(earlier, batch_size=1000)
 
     # Help requests (missions) over the past months, in every state; `seed_demo_missions` gives the ones past
@@ -122,3 +125,23 @@ def spread_demo_merchants(*, profiles: list[MerchantProfile], seed: int) -> None
 def _band_for(bands: list, overall: int, default: str, *, attribute: str = "slug") -> str:
     reached = [band for band in bands if band.min_score <= overall] or bands[:1]
     return getattr(reached[-1], attribute) if reached else default
+
+
+# How likely a demo merchant is to trigger each legal warning when they lack the capability that answers it
+# (most shops charge VAT; fewer sell to businesses or use an unverified register).
+DEMO_WARNING_ODDS = {
+    "facturation-electronique-reception": ("facturation-electronique-reception", 0.85),
+    "facturation-electronique-emission": ("facturation-electronique-emission", 0.35),
+    "caisse-securisee": ("logiciel-caisse", 0.2),
+}
+
+
+def _demo_warnings(rng, rules: dict, capabilities: list[str]) -> list[dict]:
+    """The warnings a real diagnostic would have given, drawn for a demo merchant who answered no question."""
+    warnings = []
+    for slug, (capability, odds) in DEMO_WARNING_ODDS.items():
+        rule = rules.get(slug)
+        lacking = capability not in capabilities if slug != "caisse-securisee" else capability in capabilities
+        if rule and lacking and rng.random() < odds:
+            warnings.append({key: rule.get(key, "") for key in ("slug", "title", "message", "module")})
+    return warnings

@@ -425,10 +425,33 @@ def _seed(context: _Context, theme: str | None) -> int:
     return int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big")
 
 
+@dataclass(frozen=True)
+class RankingDetail:
+    """What the ranking saw for one merchant, for the editors' "why" view: scores (catalogue order, boosts
+    included), the candidates, what the merchant already knows, what they lack, and the final list."""
+
+    modules: list
+    scores: np.ndarray
+    excluded: np.ndarray
+    dismissed: np.ndarray
+    known: np.ndarray
+    missing_prerequisites: np.ndarray
+    listed: list[int]
+
+
 def recommend_for(
-    merchant: MerchantProfile, *, limit: int = 5, theme: str | None = None, now: datetime | None = None
+    merchant: MerchantProfile,
+    *,
+    limit: int = 5,
+    theme: str | None = None,
+    now: datetime | None = None,
+    log_impressions: bool = True,
+    detail: list | None = None,
 ) -> Recommendations:
-    """The merchant's next modules, best first, with reasons; impressions are logged in one insert."""
+    """The merchant's next modules, best first, with reasons; impressions are logged in one insert.
+
+    Editors' previews pass ``log_impressions=False`` (what a merchant was shown must stay what merchants saw);
+    ``detail``, when a list, receives a :class:`RankingDetail`."""
     now = now or timezone.now()
     config = settings.RECOMMENDER
     merchant = merchant_selectors.profile_with_taxonomy(merchant=merchant)
@@ -462,7 +485,10 @@ def recommend_for(
     user_caps = np.zeros(len(capabilities), dtype=bool)
     user_caps[[cap_index[c.pk] for c in merchant.capabilities.all() if c.pk in cap_index]] = True
 
-    exclude = _exclusions(selectors.merchant_events(merchant), modules)
+    events = selectors.merchant_events(merchant)
+    exclude = _exclusions(events, modules)
+    completed = {module_id for module_id, kind, _value, _at in events if kind == "completed"}
+    dismissed = exclude & ~np.array([m.pk in completed for m in modules], dtype=bool)
     if theme:
         exclude |= np.array([m.theme.slug != theme for m in modules], dtype=bool)
     boosts = np.array([m.boost_at(now) for m in modules])
@@ -503,7 +529,20 @@ def recommend_for(
     )
     recommendation_id = uuid.uuid4()
     version = loaded.version if loaded is not None and not state.degraded else None
-    if results:
+    if detail is not None:
+        builds = catalogue.builds
+        detail.append(
+            RankingDetail(
+                modules=modules,
+                scores=np.asarray(scores, dtype=np.float64) + boosts,
+                excluded=exclude,
+                dismissed=dismissed,
+                known=builds.any(axis=1) & ~(builds & ~user_caps).any(axis=1),
+                missing_prerequisites=(catalogue.required & ~user_caps).any(axis=1),
+                listed=items,
+            )
+        )
+    if results and log_impressions:
         services.log_impressions(
             recommendation_id=recommendation_id,
             merchant=merchant,
