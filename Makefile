@@ -37,6 +37,7 @@ run: install
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py train_recommender
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py simulate_recommendation_traffic --rounds 2 --merchants 150 --seed 0
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py create_editor
+	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py seed_demo_missions
 	@echo "API: http://localhost:$(PORT)/api/v1/  ·  docs: http://localhost:$(PORT)/api/v1/docs/"
 	@echo "Task worker started: e-mails are written to var/mail/ (set EMAIL_BACKEND and EMAIL_HOST for SMTP)."
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py db_worker --backend background --queue-name '*' --no-reload & worker=$$!; \

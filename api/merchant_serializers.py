@@ -9,7 +9,7 @@ from rest_framework import serializers
 
 from cms import selectors as cms_selectors
 from cms.models import ModulePage
-from merchants.models import FRENCH_POSTCODE, EngagementEvent, HelpRequest, SizeBand
+from merchants.models import FRENCH_POSTCODE, EngagementEvent, SizeBand
 from merchants.services import EventInput
 
 # --- Reusable fields ---------------------------------------------------------------------------
@@ -211,13 +211,13 @@ class DiagnosticQuestionSerializer(serializers.Serializer):
     help_text = serializers.CharField()
     kind = serializers.ChoiceField(choices=["single", "multiple"])
     scored = serializers.BooleanField(help_text="False: the answer only decides which rules apply (VAT status…).")
-    excluded_sectors = serializers.SlugRelatedField(
-        slug_field="slug",
-        many=True,
-        read_only=True,
-        help_text="Sectors for which the question is neither asked nor scored.",
+    excluded_sectors = serializers.SerializerMethodField(
+        help_text="Slugs of the sectors for which the question is neither asked nor scored."
     )
     answers = DiagnosticAnswerChoiceSerializer(many=True, source="answers.all")
+
+    def get_excluded_sectors(self, question) -> list[str]:
+        return [sector.slug for sector in question.excluded_sectors.all()]
 
 
 class QuestionnaireSerializer(serializers.Serializer):
@@ -376,55 +376,6 @@ class ProgressSerializer(serializers.Serializer):
     started_modules = StartedModuleSerializer(many=True, help_text="Most recent first, with the next step.")
 
 
-# --- Help requests -----------------------------------------------------------------------------
-
-
-class HelpRequestCreateSerializer(serializers.Serializer):
-    theme = TaxonomySlugField(
-        kind="themes", required=False, help_text="Theme slug; inferred from the module when omitted."
-    )
-    module = PublishedModuleField(required=False, allow_null=True, help_text="Slug of a published module (optional).")
-    message = serializers.CharField(max_length=2000, help_text="The need, in the merchant's own words.")
-    availability = serializers.CharField(
-        max_length=300,
-        required=False,
-        default="",
-        allow_blank=True,
-        help_text='Free text (French), e.g. "lundi matin".',
-    )
-
-    def validate(self, attrs):
-        if not attrs.get("theme") and not attrs.get("module"):
-            raise serializers.ValidationError({"theme": ["Précisez le thème ou le module concerné."]})
-        return attrs
-
-
-class HelperSerializer(serializers.Serializer):
-    name = serializers.CharField()
-    school = serializers.CharField()
-
-
-class HelpRequestSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    theme = ThemeRefSerializer()
-    module = ModuleRefSerializer(allow_null=True)
-    message = serializers.CharField()
-    availability = serializers.CharField()
-    status = serializers.ChoiceField(choices=HelpRequest.Status.choices)
-    status_label = serializers.CharField(source="get_status_display")
-    helper = HelperSerializer(allow_null=True)
-    created_at = serializers.DateTimeField()
-    matched_at = serializers.DateTimeField(allow_null=True)
-    closed_at = serializers.DateTimeField(allow_null=True)
-    satisfaction = serializers.IntegerField(allow_null=True)
-    satisfaction_comment = serializers.CharField()
-
-
-class HelpRatingSerializer(serializers.Serializer):
-    satisfaction = serializers.IntegerField(min_value=1, max_value=5)
-    comment = serializers.CharField(max_length=2000, required=False, default="", allow_blank=True)
-
-
 # --- GDPR export -------------------------------------------------------------------------------
 
 
@@ -435,4 +386,6 @@ class PersonalDataExportSerializer(serializers.Serializer):
     diagnostics = serializers.ListField(child=serializers.DictField())
     events = serializers.ListField(child=serializers.DictField())
     bookmarks = serializers.ListField(child=serializers.CharField())
-    help_requests = serializers.ListField(child=serializers.DictField())
+    missions = serializers.ListField(
+        child=serializers.DictField(), help_text="Help requests with their sessions and messages (no internal notes)."
+    )

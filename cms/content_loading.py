@@ -61,8 +61,19 @@ REQUIRED_MODULE_KEYS = {
     "en_bref",
     "body",
 }
-MODULE_KEYS = REQUIRED_MODULE_KEYS | {"sectors", "capabilities_required", "related", "checked_on", "boost", "sources"}
+MODULE_KEYS = REQUIRED_MODULE_KEYS | {
+    "sectors",
+    "capabilities_required",
+    "related",
+    "checked_on",
+    "boost",
+    "sources",
+    "student_help",
+}
 SOURCE_KEYS = {"key", "title", "url", "checked_on"}
+# Every module of the catalogue is a digital step a partner school's student can help a merchant set up, so a
+# module offers that help unless its file says `student_help: false`.
+STUDENT_HELP_DEFAULT = True
 RICH_TEXT_TAGS = {"p", "ul", "ol", "li", "strong", "em", "b", "i", "a", "br"}
 TAXONOMY_KINDS = {"themes": Theme, "sectors": Sector, "goals": Goal, "capabilities": Capability, "levels": Level}
 MIN_STEPS = 3
@@ -350,6 +361,7 @@ class ModuleSpec:
     boost_weight: float
     boost_starts_at: datetime | None
     boost_ends_at: datetime | None
+    student_help: bool
     body: list[dict]
     fingerprint: str
 
@@ -437,6 +449,10 @@ def parse_module(path: Path, data, vocab: dict[str, set[str]], module_slugs: set
     ends = _as_datetime(boost.get("ends"), path, "boost.ends", problems)
     if starts and ends and ends < starts:
         problems.add(path, "boost.ends", "must not be before boost.starts")
+    student_help = data.get("student_help", STUDENT_HELP_DEFAULT)
+    if not isinstance(student_help, bool):
+        problems.add(path, "student_help", f"expected true or false, got {student_help!r}")
+        student_help = STUDENT_HELP_DEFAULT
     body = _body_to_stream_data(data.get("body"), path, problems, {source["key"] for source in sources})
     sourced = any(block["type"] == "fact" and block["value"]["sources"] for block in body)
     for where, text in [("summary", data.get("summary"))] + [(f"en_bref[{i}]", line) for i, line in enumerate(en_bref)]:
@@ -471,6 +487,7 @@ def parse_module(path: Path, data, vocab: dict[str, set[str]], module_slugs: set
         boost_weight=float(weight),
         boost_starts_at=starts,
         boost_ends_at=ends,
+        student_help=student_help,
         body=body,
         fingerprint=_fingerprint(data),
     )
@@ -752,6 +769,7 @@ def _apply_module_fields(page: ModulePage, spec: ModuleSpec) -> None:
     page.boost_starts_at = spec.boost_starts_at
     page.boost_ends_at = spec.boost_ends_at
     page.facts_checked_on = spec.checked_on
+    page.student_help = spec.student_help
     page.en_bref = [("ligne", line) for line in spec.en_bref]
     page.sources = [
         ModuleSource(key=s["key"], title=s["title"], url=s["url"], checked_on=s["checked_on"], sort_order=order)

@@ -232,6 +232,11 @@ class ModulePage(HeadlessPreviewMixin, Page):
         blank=True,
         help_text="Date de la dernière vérification des informations qui changent (dates, montants, lois).",
     )
+    student_help = models.BooleanField(
+        "un étudiant peut aider à le mettre en place",
+        default=False,
+        help_text="L'application propose alors au commerçant une demande d'accompagnement pré-remplie.",
+    )
     # Set by `load_content` only: a fingerprint of the fixture file last applied to this page.
     content_fixture_hash = models.CharField(max_length=64, blank=True, editable=False)
 
@@ -247,6 +252,7 @@ class ModulePage(HeadlessPreviewMixin, Page):
                 FieldRowPanel([FieldPanel("theme"), FieldPanel("level")]),
                 FieldRowPanel([FieldPanel("estimated_minutes"), FieldPanel("cost_band")]),
                 FieldPanel("facts_checked_on"),
+                FieldPanel("student_help"),
             ],
             heading="Fiche du module",
         ),

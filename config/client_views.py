@@ -50,6 +50,20 @@ def manifest(request):
     return response
 
 
+# The students' and school referents' space: a separate small client (frontend/espace/), same conventions.
+ESPACE_INDEX = settings.BASE_DIR / "frontend" / "espace" / "index.html"
+
+
+@gzip_page
+@require_safe
+def espace_client(request, route=""):
+    response = HttpResponse(ESPACE_INDEX.read_bytes(), content_type="text/html; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    response["Content-Security-Policy"] = CLIENT_CSP.format(ancestors="'none'")
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
 @xframe_options_sameorigin  # the admin shows the preview in a frame of its own page
 def client_preview(request):
     response = client(request)

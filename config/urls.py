@@ -8,6 +8,7 @@ from api import errors as api_errors
 from api import views as api_views
 from api.urls import v1, wagtail_api
 from config.client_views import client, client_preview, manifest, service_worker
+from missions import views as mission_views
 
 urlpatterns = [
     path("healthz", api_views.healthz, name="healthz"),
@@ -23,6 +24,8 @@ urlpatterns = [
     path("app/manifest.webmanifest", manifest, name="client-manifest"),
     re_path(r"^app/(?P<route>.*)$", client, name="client"),
     path("preview/", client_preview, name="headless-preview"),
+    # The unsubscribe page of the missions' e-mails.
+    path("emails/desabonnement/<str:token>/", mission_views.unsubscribe, name="missions-unsubscribe"),
 ]
 
 if settings.DEBUG:

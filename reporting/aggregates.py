@@ -22,7 +22,7 @@ from statistics import median
 from reporting.disclosure import TOTAL, is_small, protect_line, protect_rows, protect_two_way
 
 UNKNOWN = "non-renseigne"
-E_INVOICE_RECEPTION = "facturation-electronique-reception"
+E_INVOICE_RECEPTION = "facturation-electronique-reception"  # the warning the barometer puts first
 
 
 # --- Input records ---------------------------------------------------------------------------------
@@ -35,6 +35,7 @@ class Diagnostic:
     band: str
     theme_scores: dict
     capabilities: frozenset
+    warnings: frozenset = frozenset()  # slugs of the legal-obligation warnings the run gave
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,7 @@ class Catalogue:
     module_builds: dict  # module id → capability slugs the module builds
     capability_theme: dict  # capability slug → theme slug
     bands: tuple  # maturity band slugs, lowest first
+    warnings: tuple = ()  # (slug, French title) of the questionnaire's legal-obligation warnings
 
 
 # --- What one merchant did in a period ------------------------------------------------------------
@@ -134,7 +136,7 @@ class Measure:
     unit: str = "commerces"
 
 
-def _merchant_measures(bands: Iterable[str]) -> list[Measure]:
+def _merchant_measures(bands: Iterable[str], warnings: Iterable[tuple[str, str]] = ()) -> list[Measure]:
     measures = [
         Measure(
             "merchants_active",
@@ -186,12 +188,16 @@ def _merchant_measures(bands: Iterable[str]) -> list[Measure]:
             "Nombre moyen de compétences numériques acquises à la fin de la période (dernier autodiagnostic et modules terminés)",
             "compétences",
         ),
+    ]
+    measures += [
         Measure(
-            "merchants_not_ready_e_invoicing",
-            "merchants_not_ready_e_invoicing",
+            f"warning_{slug}",
+            f"warning_{slug}",
             "count",
-            "Obligation légale : commerces diagnostiqués qui ne sont pas prêts à recevoir des factures électroniques",
-        ),
+            f"Obligation légale : commerces dont le dernier autodiagnostic donne l'alerte « {title} » "
+            "(les autodiagnostics passés avant l'ajout des alertes n'en portent aucune)",
+        )
+        for slug, title in warnings
     ]
     return measures + _activity_measures()
 
@@ -289,7 +295,7 @@ MODULE_MEASURES = [
 
 
 def merchant_measures(catalogue: Catalogue) -> list[Measure]:
-    return _merchant_measures(catalogue.bands)
+    return _merchant_measures(catalogue.bands, catalogue.warnings)
 
 
 def _mean(values: list) -> float | None:
@@ -333,12 +339,9 @@ def merchant_cell(facts: list[Facts], catalogue: Catalogue) -> dict:
         "merchants_rediagnosed": len(rediagnosed),
         "score_change_mean": _mean([f.latest.overall - f.first.overall for f in rediagnosed]),
         "capabilities_held_mean": _mean([len(f.held) for f in facts]),
-        "merchants_not_ready_e_invoicing": sum(
-            1
-            for f in diagnosed
-            if E_INVOICE_RECEPTION not in f.latest.capabilities and E_INVOICE_RECEPTION not in f.held
-        ),
     }
+    for slug, _title in catalogue.warnings:
+        values[f"warning_{slug}"] = sum(1 for f in diagnosed if slug in f.latest.warnings)
     for band in catalogue.bands:
         values[f"band_{band}"] = sum(1 for f in diagnosed if f.latest.band == band)
     return values | _activity(facts, catalogue)

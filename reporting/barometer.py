@@ -5,7 +5,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from reporting import charts
+from reporting.aggregates import E_INVOICE_RECEPTION
 from reporting.periods import Period, months_up_to, parse_period
+from reporting.periods import month as month_of
 from reporting.selectors import DIMENSION_LABELS, Observatory, observatory_for
 
 FILTERABLE = ("sector", "area", "size_band")
@@ -61,6 +63,7 @@ class Barometer:
     charts: list = field(default_factory=list)  # (id, Chart)
     sector_rows: list = field(default_factory=list)
     bands: list = field(default_factory=list)
+    obligations: list = field(default_factory=list)  # (French title of the legal warning, share of diagnosed)
     generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     empty: bool = False
 
@@ -94,8 +97,8 @@ def key_figures(values: dict) -> list[KeyFigure]:
         ),
         KeyFigure(
             "Pas encore prêts à recevoir des factures électroniques",
-            _share(values.get("merchants_not_ready_e_invoicing"), values.get("merchants_diagnosed")),
-            "part des commerces diagnostiqués",
+            _share(values.get(f"warning_{E_INVOICE_RECEPTION}"), values.get("merchants_diagnosed")),
+            "obligation légale : part des commerces diagnostiqués",
         ),
         KeyFigure("Modules terminés", _fmt(values.get("modules_completed"))),
         KeyFigure("Compétences acquises", _fmt(values.get("capabilities_gained"))),
@@ -132,7 +135,9 @@ def build(*, period: Period, population: Population = Population(), months: int 
     table, extra = table_for("area")
     barometer.charts.append(("maturite-territoire", charts.maturity_by(observatory, "area", table=table, **extra)))
     series = []
-    for month in months_up_to(period, months):
+    today = datetime.now(UTC).date()
+    last = period if period.end <= today else month_of(today.year, today.month)  # no empty future months
+    for month in months_up_to(last, months):
         monthly = observatory_for(period=month, one_way_only=True)
         series.append((month.label, population.cell_values(monthly) or {}))
     barometer.charts.append(("evolution", charts.evolution(series)))
@@ -140,6 +145,10 @@ def build(*, period: Period, population: Population = Population(), months: int 
     barometer.charts.append(("competences", charts.capabilities_gained(observatory, table=capability_table, **fixed)))
     barometer.charts.append(("accompagnements", charts.help_flow(values, k=observatory.k)))
 
+    barometer.obligations = [
+        (title, _share(values.get(f"warning_{slug}"), values.get("merchants_diagnosed")))
+        for slug, title in observatory.labels.get("warning", {}).items()
+    ]
     band_labels = observatory.labels.get("band", {})
     barometer.bands = [(slug, band_labels.get(slug, slug)) for slug in _bands(observatory)]
     for cell in observatory.table(table_for("sector")[0]):

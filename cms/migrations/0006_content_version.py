@@ -11,7 +11,7 @@ def create_the_row(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cms', '0004_diagnostic_rules'),
+        ('cms', '0005_module_student_help'),
     ]
 
     operations = [
