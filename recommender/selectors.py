@@ -10,12 +10,11 @@ from django.db.models import Count, Exists, Min, OuterRef, Q
 from cms import selectors as cms_selectors
 from cms.models import Capability, CostBand, Goal, Level, ModulePage, Sector, Theme
 from merchants.models import CapabilityOrigin, DiagnosticResult, EngagementEvent, MerchantProfile, SizeBand
+from recommender.cache_keys import IMPRESSIONS_CACHE_KEY, POPULARITY_CACHE_KEY  # noqa: E402
 from recommender.engine.features import Taxonomy
 from recommender.engine.weights import EVENT_KINDS
 from recommender.models import Impression, ModelVersion
 
-POPULARITY_CACHE_KEY = "recommender:popularity"
-IMPRESSIONS_CACHE_KEY = "recommender:impression-counts"
 AGGREGATE_TTL = 300  # seconds: popularity and exposure move slowly
 #: Kinds that count as "a merchant took this module up" for live popularity.
 ENGAGED_KINDS = ("started", "step_completed", "completed")
@@ -278,16 +277,3 @@ def model_version_report(limit: int = 20) -> list[dict]:
             }
         )
     return report
-
-
-def recommender_status() -> dict:
-    """For /readyz: the active version serving, or the fallback in use and why. Never makes it not ready."""
-    from recommender import serving
-
-    state = serving.current_state()
-    body = {"ok": True, "degraded": state.degraded, "strategy": state.strategy}
-    if state.version_id is not None:
-        body["active_version"] = state.version_id
-    if state.reason:
-        body["fallback_reason"] = state.reason
-    return body

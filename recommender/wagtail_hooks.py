@@ -20,7 +20,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.log_actions import log
 
 from merchants.models import MerchantProfile
-from recommender import insights, selectors
+from recommender import insights, selectors, serving
 
 logger = logging.getLogger(__name__)
 
@@ -173,7 +173,7 @@ class RecommenderReportView(StaffOnlyMixin, WagtailAdminTemplateMixin, TemplateV
             until=until,
             csv_url="?" + urlencode({**query, "tri": sort, "ordre": "desc" if descending else "asc", "format": "csv"}),
             versions=selectors.model_version_report(),
-            status=selectors.recommender_status(),
+            status=serving.status(),
             chart_title=CHART_TITLE,
             chart=mark_safe(bar_chart_svg(rows)),  # noqa: S308 - built above, every label escaped
         )

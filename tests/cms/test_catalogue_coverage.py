@@ -15,8 +15,10 @@ MIN_PUBLISHED_MODULES = 90
 
 
 def sector_specific_modules():
-    return ModulePage.objects.live().annotate(n_sectors=Count("target_sectors", distinct=True)).filter(
-        n_sectors__gte=1, n_sectors__lte=MAX_SECTORS_OF_A_SECTOR_MODULE
+    return (
+        ModulePage.objects.live()
+        .annotate(n_sectors=Count("target_sectors", distinct=True))
+        .filter(n_sectors__gte=1, n_sectors__lte=MAX_SECTORS_OF_A_SECTOR_MODULE)
     )
 
 
@@ -40,7 +42,9 @@ def test_a_sector_path_starts_somewhere_a_beginner_can_start():
     without_entry = [
         sector.slug
         for sector in Sector.objects.all()
-        if not specific.filter(target_sectors=sector, level__slug="debutant", capabilities_required__isnull=True).exists()
+        if not specific.filter(
+            target_sectors=sector, level__slug="debutant", capabilities_required__isnull=True
+        ).exists()
     ]
     assert not without_entry, f"sectors whose own modules all need a prerequisite or a higher level: {without_entry}"
 
