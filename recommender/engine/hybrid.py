@@ -14,6 +14,7 @@ from sklearn.base import clone
 from .base import BaseRecommender, check_features, check_interactions, top_k
 from .collaborative import CollaborativeRecommender
 from .content import ContentRecommender
+from .metrics import ndcg_at_k, random_holdout
 from .popularity import PopularityRecommender
 from .timeline import ProfileTimeline
 
@@ -331,8 +332,6 @@ class HybridRecommender(BaseRecommender):
         validation user is used once), then a random ``validation_fraction`` of each other user's
         interactions (:func:`~recommender.engine.evaluation.random_holdout`, seeded per split).
         """
-        from .evaluation import random_holdout  # local import: evaluation imports this module
-
         rng = np.random.default_rng(self.random_state)
         seed = int(rng.integers(2**32))
         active = np.flatnonzero(history_sizes(X) > 0)
@@ -431,8 +430,6 @@ class HybridRecommender(BaseRecommender):
 
 def _ndcg_per_user(scores, relevant, seen, k):
     """NDCG@k of each row of ``scores`` once the ``seen`` entries are excluded (as :func:`evaluate` does)."""
-    from .evaluation import ndcg_at_k  # local import: evaluation imports this module
-
     scores[seen] = -np.inf
     return ndcg_at_k(top_k(scores, k), relevant, k)
 

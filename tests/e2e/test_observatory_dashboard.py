@@ -31,7 +31,9 @@ def serious_violations(page) -> list[str]:
     ]
 
 
-def test_agency_staff_read_the_dashboard_and_download_the_barometer(live_server, browser_page, django_user_model, tmp_path):
+def test_agency_staff_read_the_dashboard_and_download_the_barometer(
+    live_server, browser_page, django_user_model, tmp_path
+):
     call_command("seed_demo_merchants", merchants=150, seed=0, no_progress=True, verbosity=0)
     analyst = django_user_model.objects.create_user("analyste", "analyste@agence.fr", PASSWORD, is_staff=True)
     group = Group.objects.create(name="Observatoire")
@@ -53,7 +55,13 @@ def test_agency_staff_read_the_dashboard_and_download_the_barometer(live_server,
 
     charts = page.locator("figure.observatory-chart svg[role=img]")
     assert charts.count() == 5
-    for title in ("Maturité numérique par secteur", "Maturité numérique par arrondissement ou commune", "Évolution mois par mois", "Compétences acquises en terminant un module", "Accompagnements : de la demande à la note"):
+    for title in (
+        "Maturité numérique par secteur",
+        "Maturité numérique par arrondissement ou commune",
+        "Évolution mois par mois",
+        "Compétences acquises en terminant un module",
+        "Accompagnements : de la demande à la note",
+    ):
         assert page.locator("svg title", has_text=title).count() == 1, title
     # matplotlib's SVG keeps text as text: the axes speak French
     assert page.locator("svg text", has_text="Score global moyen du dernier autodiagnostic (sur 100)").count() >= 1
@@ -75,7 +83,10 @@ def test_agency_staff_read_the_dashboard_and_download_the_barometer(live_server,
 
     page.get_by_role("link", name="Baromètre imprimable (HTML)").click()
     page.wait_for_url("**/admin/observatoire/barometre/**")
-    assert page.get_by_role("heading", level=1).inner_text() == "Baromètre de la transition numérique des commerces marseillais"
+    assert (
+        page.get_by_role("heading", level=1).inner_text()
+        == "Baromètre de la transition numérique des commerces marseillais"
+    )
     assert page.locator("svg[role=img]").count() == 5
     assert serious_violations(page) == []
     with page.expect_download() as download:

@@ -126,15 +126,22 @@ def test_every_small_cell_is_hidden_and_none_is_recoverable_from_row_and_column_
             totals = {c.dimensions[row_dimension]: c.values[measure.name] for c in protected.table(row_dimension)}
             for column in ("sector", "area", "size_band"):
                 name = f"{row_dimension}×{column}"
-                table = {(c.dimensions[row_dimension], c.dimensions[column]): c.values[measure.name] for c in protected.table(name)}
-                truth = {(c.dimensions[row_dimension], c.dimensions[column]): c.values[measure.name] for c in raw.table(name)}
+                table = {
+                    (c.dimensions[row_dimension], c.dimensions[column]): c.values[measure.name]
+                    for c in protected.table(name)
+                }
+                truth = {
+                    (c.dimensions[row_dimension], c.dimensions[column]): c.values[measure.name] for c in raw.table(name)
+                }
                 for key, value in truth.items():
-                    assert (table[key] is None) if 0 < value < K else table[key] in (None, value), (name, key, measure.name)
+                    assert (table[key] is None) if 0 < value < K else table[key] in (None, value), (
+                        name,
+                        key,
+                        measure.name,
+                    )
                 hidden = {key for key, value in table.items() if value is None}
                 hidden |= {(row, TOTAL) for row, value in totals.items() if value is None}
-                equations = [
-                    [((row, c), 1) for (r, c) in table if r == row] + [((row, TOTAL), -1)] for row in totals
-                ]
+                equations = [[((row, c), 1) for (r, c) in table if r == row] + [((row, TOTAL), -1)] for row in totals]
                 assert not recoverable(equations, hidden), (name, measure.name)
                 hidden_somewhere += len(hidden)
     assert hidden_somewhere > 0, "the seeded population has small cells: the test would prove nothing otherwise"
