@@ -199,6 +199,8 @@ def main() -> int:
                     f"127.0.0.1:{port}",
                     "-w",
                     "2",
+                    "--timeout",
+                    "120",
                     "--log-level",
                     "warning",
                 ],
