@@ -68,6 +68,8 @@ test-services: install
 	DATABASE_URL=$(PG_TEST_URL) REDIS_URL=$(REDIS_TEST_URL) REQUIRE_SERVICES=true $(PYTEST)
 
 bench: install
+	# MovieLens-100k for bench_movielens.py: the data file inside RecBole's wheel (no deps: RecBole is never imported).
+	$(BIN)/pip install --no-deps -q -c constraints.txt "recbole>=1.2.1,<1.3"
 	$(BIN)/python bench/run.py
 
 # Lighthouse (mobile) on every screen of the merchants' app served as in production; installs its pinned npm

@@ -2,7 +2,7 @@
 every account flow, help requests, the PWA (installability, offline reading, the offline events queue), sessions
 that survive reloads, and accessibility (axe-core: no serious or critical violation on any screen).
 
-One browser for the whole module; each test opens its own context (a fresh device: storage, service worker).
+One browser for the session (tests/e2e/conftest.py); each test opens its own context (a fresh device: storage, service worker).
 """
 
 import json
