@@ -409,3 +409,6 @@ class PersonalDataExportSerializer(serializers.Serializer):
     events = serializers.ListField(child=serializers.DictField())
     bookmarks = serializers.ListField(child=serializers.CharField())
     help_requests = serializers.ListField(child=serializers.DictField())
+    recommendation_impressions = serializers.ListField(
+        child=serializers.DictField(), help_text="Modules the recommender showed: recommendation_id, module, rank…"
+    )

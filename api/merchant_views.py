@@ -55,9 +55,11 @@ from api.merchant_serializers import (
     TokenPairSerializer,
 )
 from api.permissions import IsMerchant
+from api.quotas import EventQuota, HelpRequestQuota
 from cms import selectors as cms_selectors
 from merchants import selectors, services
 from merchants.services import EventOutcome
+from recommender import selectors as recommender_selectors
 
 MAX_EVENTS_PER_BATCH = 500
 
@@ -65,6 +67,9 @@ E400 = OpenApiResponse(ERROR, "Invalid values: `fields` names each offending fie
 E401 = OpenApiResponse(ERROR, "Missing, invalid or expired token (or not a merchant account).")
 E404 = OpenApiResponse(ERROR, "Not found (or owned by another merchant).")
 E429 = OpenApiResponse(ERROR, "Too many attempts: retry after the delay in the Retry-After header.")
+QUOTA = OpenApiResponse(
+    ERROR, "`quota_exceeded`: the account's quota for this action is spent; retry after the Retry-After header."
+)
 AUTH_ERRORS = {401: E401}
 
 
@@ -263,7 +268,9 @@ class MeView(MerchantView):
 )
 class ExportView(MerchantView):
     def get(self, request):
-        response = Response(selectors.personal_data_export(merchant=self.merchant))
+        export = selectors.personal_data_export(merchant=self.merchant)
+        export["recommendation_impressions"] = recommender_selectors.impressions_for_export(merchant=self.merchant)
+        response = Response(export)
         response["Content-Disposition"] = 'attachment; filename="eleasud-mes-donnees.json"'
         return response
 
@@ -397,6 +404,7 @@ EVENT_STATUS = {"created": 201, "duplicate": 200, "conflict": 409, "invalid": 40
         201: OpenApiResponse(EventOutcomeSerializer, "Single event recorded"),
         400: E400,
         409: OpenApiResponse(ERROR, "Single event: `event_id` already used for different content"),
+        429: QUOTA,
         **AUTH_ERRORS,
     },
     examples=[
@@ -415,6 +423,7 @@ EVENT_STATUS = {"created": 201, "duplicate": 200, "conflict": 409, "invalid": 40
 )
 class EventsView(MerchantView):
     serializer_class = EngagementEventSerializer
+    throttle_classes = [EventQuota]
 
     def post(self, request):
         if isinstance(request.data, list):
@@ -468,6 +477,8 @@ class ProgressView(MerchantView):
 
 
 class HelpRequestListView(MerchantView):
+    throttle_classes = [HelpRequestQuota]
+
     @extend_schema(
         tags=["help requests"],
         summary="My help requests",
@@ -481,7 +492,7 @@ class HelpRequestListView(MerchantView):
         tags=["help requests"],
         summary="Ask a student for help with a theme or a module",
         request=HelpRequestCreateSerializer,
-        responses={201: HelpRequestSerializer, 400: E400, **AUTH_ERRORS},
+        responses={201: HelpRequestSerializer, 400: E400, 429: QUOTA, **AUTH_ERRORS},
     )
     def post(self, request):
         serializer = HelpRequestCreateSerializer(data=request.data)

@@ -111,12 +111,18 @@ class ObservatoryQuerySerializer(serializers.Serializer):
 E403 = OpenApiResponse(ERROR, "A merchant token, or a staff session without the observatory permission.")
 E401 = OpenApiResponse(ERROR, "No credentials, or an unknown or revoked key.")
 E429 = OpenApiResponse(ERROR, "Too many requests for this key: retry after the delay in the Retry-After header.")
-PERIOD = OpenApiParameter("period", str, required=True, description=ObservatoryQuerySerializer().fields["period"].help_text)
+PERIOD = OpenApiParameter(
+    "period", str, required=True, description=ObservatoryQuerySerializer().fields["period"].help_text
+)
 TABLE = OpenApiParameter("table", str, enum=TABLES, description="Only the cells of one table.")
 
 
 class ObservatoryView(APIView):
-    authentication_classes = [PartnerKeyAuthentication, MerchantTokenAuthentication, authentication.SessionAuthentication]
+    authentication_classes = [
+        PartnerKeyAuthentication,
+        MerchantTokenAuthentication,
+        authentication.SessionAuthentication,
+    ]
     permission_classes = [CanReadAggregates]
     throttle_classes = [PartnerThrottle]
 
@@ -129,9 +135,20 @@ class ObservatoryView(APIView):
 AGGREGATES = inline_serializer(
     "ObservatoryAggregates",
     {
-        "period": inline_serializer("ObservatoryPeriod", {"key": serializers.CharField(), "label": serializers.CharField(), "start": serializers.DateField(), "end": serializers.DateField()}),
+        "period": inline_serializer(
+            "ObservatoryPeriod",
+            {
+                "key": serializers.CharField(),
+                "label": serializers.CharField(),
+                "start": serializers.DateField(),
+                "end": serializers.DateField(),
+            },
+        ),
         "min_cell_size": serializers.IntegerField(),
-        "rows": serializers.ListField(child=serializers.DictField(), help_text="One row per published cell; the columns are described by /observatory/codebook/."),
+        "rows": serializers.ListField(
+            child=serializers.DictField(),
+            help_text="One row per published cell; the columns are described by /observatory/codebook/.",
+        ),
     },
 )
 
@@ -174,7 +191,14 @@ class AggregatesCsvView(ObservatoryView):
     tags=["observatory"],
     summary="The codebook: every column of the aggregates, in French",
     parameters=[PERIOD],
-    responses={200: OpenApiResponse(description="Title, population, suppression rule and columns (name, label, type, description)."), 400: E400, 401: E401, 403: E403},
+    responses={
+        200: OpenApiResponse(
+            description="Title, population, suppression rule and columns (name, label, type, description)."
+        ),
+        400: E400,
+        401: E401,
+        403: E403,
+    },
 )
 class CodebookView(ObservatoryView):
     def get(self, request):

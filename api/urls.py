@@ -49,7 +49,9 @@ v1 = [
     path("me/recommendations/", recommendation_views.RecommendationsView.as_view(), name="me-recommendations"),
     # the agency's observatory: aggregates for partners (API key) and staff with the permission
     path("observatory/aggregates/", observatory_views.AggregatesView.as_view(), name="observatory-aggregates"),
-    path("observatory/aggregates.csv", observatory_views.AggregatesCsvView.as_view(), name="observatory-aggregates-csv"),
+    path(
+        "observatory/aggregates.csv", observatory_views.AggregatesCsvView.as_view(), name="observatory-aggregates-csv"
+    ),
     path("observatory/codebook/", observatory_views.CodebookView.as_view(), name="observatory-codebook"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),

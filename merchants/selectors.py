@@ -280,7 +280,6 @@ def personal_data_export(*, merchant: MerchantProfile) -> dict:
                 "closed_at": help_request.closed_at,
                 "satisfaction": help_request.satisfaction,
                 "satisfaction_comment": help_request.satisfaction_comment,
-                "staff_notes": help_request.staff_notes,
             }
             for help_request in help_requests_for(merchant=merchant).order_by("created_at", "id")
         ],

@@ -496,7 +496,7 @@ def recommend_for(
     recommendation_id = uuid.uuid4()
     version = loaded.version if loaded is not None and not state.degraded else None
     if results:
-        services.log_impressions(
+        recommendation_id = services.log_impressions(
             recommendation_id=recommendation_id,
             merchant=merchant,
             model_version_id=version.pk if version else None,

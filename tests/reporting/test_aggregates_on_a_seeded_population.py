@@ -40,14 +40,18 @@ def test_totals_match_the_raw_data():
     active = list(active_merchants(period))
     assert total["merchants_active"] == len(active) > 0
 
-    latest = [DiagnosticResult.objects.filter(merchant=m, created_at__lt=end).order_by("-created_at", "-id").first() for m in active]
+    latest = [
+        DiagnosticResult.objects.filter(merchant=m, created_at__lt=end).order_by("-created_at", "-id").first()
+        for m in active
+    ]
     scores = [d.overall_score for d in latest if d]
     assert total["merchants_diagnosed"] == len(scores)
     assert total["score_mean"] == pytest.approx(sum(scores) / len(scores), abs=0.05)
 
     completed = set(
-        EngagementEvent.objects.filter(kind="completed", occurred_at__gte=start, occurred_at__lt=end, merchant__isnull=False)
-        .values_list("merchant_id", "module_slug")
+        EngagementEvent.objects.filter(
+            kind="completed", occurred_at__gte=start, occurred_at__lt=end, merchant__isnull=False
+        ).values_list("merchant_id", "module_slug")
     )
     assert total["modules_completed"] == len(completed)
     assert total["merchants_completing"] == len({merchant for merchant, _ in completed})
@@ -55,7 +59,9 @@ def test_totals_match_the_raw_data():
     assert total["help_requests"] == requests.count()
     assert total["merchants_asking_help"] == requests.values("merchant").distinct().count()
     rated = [r.satisfaction for r in requests if r.satisfaction]
-    assert total["merchants_rating"] == requests.filter(satisfaction__isnull=False).values("merchant").distinct().count()
+    assert (
+        total["merchants_rating"] == requests.filter(satisfaction__isnull=False).values("merchant").distinct().count()
+    )
     if total["satisfaction_mean"] is not None:
         assert 1 <= total["satisfaction_mean"] <= 5 and rated
 
@@ -134,5 +140,11 @@ def test_an_erased_merchants_anonymised_record_keeps_counting():
     assert DiagnosticResult.objects.filter(merchant__isnull=True, erased_merchant__isnull=False).count() == diagnostics
     assert DiagnosticResult.objects.filter(erased_merchant__isnull=False, answers={}).count() == diagnostics
     after = selectors.observatory_for(period=period, k=1).total.values
-    for measure in ("merchants_active", "merchants_diagnosed", "score_mean", "modules_completed", "merchants_completing"):
+    for measure in (
+        "merchants_active",
+        "merchants_diagnosed",
+        "score_mean",
+        "modules_completed",
+        "merchants_completing",
+    ):
         assert after[measure] == before[measure], measure

@@ -21,7 +21,9 @@ def two_way(inner: dict):
         values[(TOTAL, c)] = sum(inner[(r, c)] for r in rows)
     values[(TOTAL, TOTAL)] = sum(inner.values())
     # margins protected first, as their own one-way tables
-    row_line = protect_line({(r, TOTAL): values[(r, TOTAL)] for r in rows} | {(TOTAL, TOTAL): values[(TOTAL, TOTAL)]}, k=K)
+    row_line = protect_line(
+        {(r, TOTAL): values[(r, TOTAL)] for r in rows} | {(TOTAL, TOTAL): values[(TOTAL, TOTAL)]}, k=K
+    )
     column_line = protect_line(
         {(TOTAL, c): values[(TOTAL, c)] for c in columns} | {(TOTAL, TOTAL): values[(TOTAL, TOTAL)]},
         k=K,

@@ -66,7 +66,13 @@ def test_a_partner_key_reads_the_aggregates_with_small_cells_suppressed(partner)
 
 def test_a_partner_key_reads_nothing_else(partner, client):
     _, secret, api = partner
-    for path in ("/api/v1/me/", "/api/v1/me/profile/", "/api/v1/me/export/", "/api/v1/me/help-requests/", "/api/v1/me/recommendations/"):
+    for path in (
+        "/api/v1/me/",
+        "/api/v1/me/profile/",
+        "/api/v1/me/export/",
+        "/api/v1/me/help-requests/",
+        "/api/v1/me/recommendations/",
+    ):
         response = api.get(path)
         assert response.status_code in (401, 403), path
         assert response.json()["error"]
@@ -104,7 +110,9 @@ def test_an_editor_without_the_permission_gets_403_and_one_with_it_reads(django_
     assert_error(api.get(AGGREGATES, {"period": "2026"}), 403, "permission_denied")
     client.force_login(editor)
     for path in ("/admin/observatoire/", "/admin/observatoire/donnees/", "/admin/observatoire/barometre/"):
-        refused = client.get(path, {"period": "2026"})  # Wagtail's answer to PermissionDenied: back home, with a message
+        refused = client.get(
+            path, {"period": "2026"}
+        )  # Wagtail's answer to PermissionDenied: back home, with a message
         assert refused.status_code == 302 and refused["Location"] == "/admin/", path
     assert "Observatoire" not in client.get("/admin/").content.decode()
 

@@ -31,7 +31,9 @@ def test_no_reporting_source_calls_a_write():
 
 
 def test_the_pure_modules_do_not_import_django():
-    code = "import sys; " + "; ".join(f"import reporting.{name}" for name in PURE) + "; assert 'django' not in sys.modules"
+    code = (
+        "import sys; " + "; ".join(f"import reporting.{name}" for name in PURE) + "; assert 'django' not in sys.modules"
+    )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=REPORTING.parent)
 
 
