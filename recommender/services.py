@@ -71,6 +71,7 @@ def log_impressions(
     model_version_id: int | None,
     strategy: str,
     entries: Sequence[tuple[object, int, float]],
+    deduplicate: bool = True,
 ) -> uuid.UUID:
     """One bulk insert for the whole response: `entries` are `(module, rank, score)`. Returns the response's
     recommendation id: `recommendation_id`, or — when the merchant was shown this same ranking less than
@@ -80,7 +81,7 @@ def log_impressions(
     fingerprint = hashlib.sha256(f"{merchant.pk}|{model_version_id}|{strategy}|{ranking}".encode()).hexdigest()
     key = f"recommender:shown:{fingerprint}"
     dedup_seconds = getattr(settings, "RECOMMENDATION_IMPRESSION_DEDUP_SECONDS", 600)
-    if dedup_seconds and cache.add(key, str(recommendation_id), dedup_seconds) is False:
+    if deduplicate and dedup_seconds and cache.add(key, str(recommendation_id), dedup_seconds) is False:
         earlier = cache.get(key)
         if earlier is not None:
             return uuid.UUID(earlier)

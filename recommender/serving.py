@@ -420,7 +420,9 @@ def _seed(context: _Context, theme: str | None) -> int:
 def recommend_for(
     merchant: MerchantProfile, *, limit: int = 5, theme: str | None = None, now: datetime | None = None
 ) -> Recommendations:
-    """The merchant's next modules, best first, with reasons; impressions are logged in one insert."""
+    """The merchant's next modules, best first, with reasons; impressions are logged in one insert. A given
+    `now` is a simulated visit (demo traffic): always a visit of its own, never merged with an earlier one."""
+    simulated = now is not None
     now = now or timezone.now()
     config = settings.RECOMMENDER
     merchant = merchant_selectors.profile_with_taxonomy(merchant=merchant)
@@ -498,6 +500,7 @@ def recommend_for(
     if results:
         recommendation_id = services.log_impressions(
             recommendation_id=recommendation_id,
+            deduplicate=not simulated,
             merchant=merchant,
             model_version_id=version.pk if version else None,
             strategy=state.strategy,
