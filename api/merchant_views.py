@@ -315,6 +315,29 @@ class ProfileView(MerchantView):
 
 # --- Self-diagnostic ---------------------------------------------------------------------------
 
+# A complete run of the starter questionnaire (content_fixtures/diagnostic.yaml): the documented example must
+# be a request the API accepts (tests/api/test_schema_contract.py sends it).
+DIAGNOSTIC_EXAMPLE_ANSWERS = {
+    "fiche-etablissement": ["oui-a-jour"],
+    "site-et-adresse": ["site-internet", "email-pro"],
+    "reseaux-sociaux": ["facebook"],
+    "avis-clients": ["repond-plupart"],
+    "contact-clients": ["fichier-clients"],
+    "nouvelles-clients": ["chaque-mois"],
+    "vente-a-distance": ["click-collect"],
+    "offre-visible-en-ligne": ["en-partie"],
+    "part-ventes-en-ligne": ["moins-de-5"],
+    "smartphone": ["smartphone-pro"],
+    "moyens-de-paiement": ["carte-sans-contact"],
+    "enregistrement-ventes": ["caisse-certifiee"],
+    "facturation-electronique": ["point-comptable"],
+    "mots-de-passe": ["navigateur-telephone"],
+    "protections": ["mises-a-jour"],
+    "rgpd": ["en-partie"],
+    "accompagnement": ["cci-cma"],
+    "formation": ["une-fois"],
+}
+
 
 @extend_schema(
     tags=["diagnostic"],
@@ -362,7 +385,7 @@ class MyDiagnosticsView(MerchantView):
             OpenApiExample(
                 "Answers",
                 request_only=True,
-                value={"answers": {"fiche-etablissement": ["oui-a-jour"], "site-et-adresse": ["site-internet"]}},
+                value={"answers": DIAGNOSTIC_EXAMPLE_ANSWERS},
             )
         ],
     )
@@ -393,7 +416,10 @@ EVENT_STATUS = {"created": 201, "duplicate": 200, "conflict": 409, "invalid": 40
     ),
     request=PolymorphicProxySerializer(
         component_name="EngagementEventOrBatch",
-        serializers=[EngagementEventSerializer, EngagementEventSerializer(many=True)],
+        serializers=[
+            EngagementEventSerializer,
+            EngagementEventSerializer(many=True, min_length=1, max_length=MAX_EVENTS_PER_BATCH),
+        ],
         resource_type_field_name=None,
         many=False,
     ),
