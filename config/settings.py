@@ -168,6 +168,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("ADMIN_LOGIN_LOCKOUT_MI
 # so nobody can lock an editor out from elsewhere by typing their e-mail.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_HANDLER = "config.admin_login.AdminLoginAttempts"
 AXES_DISABLE_ACCESS_LOG = True  # failed attempts only; successful sign-ins are not personal data we need
 AXES_CLIENT_IP_CALLABLE = "api.authentication.client_ip"  # the same client identity as the API's throttles
 AXES_LOCKOUT_TEMPLATE = "axes/lockout.html"
