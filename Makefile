@@ -10,7 +10,7 @@ export WAGTAILADMIN_BASE_URL ?= http://localhost:$(PORT)
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/eleasud
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: install browser run test test-sqlite test-services lint bench lock clean
+.PHONY: install browser run test test-sqlite test-services lint bench lighthouse lock clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.11 or run make PYTHON=python3"; exit 1; }
@@ -58,6 +58,11 @@ test-services: install
 
 bench: install
 	$(BIN)/python bench/run.py
+
+# Lighthouse (mobile) on every screen of the merchants' app served as in production; installs its pinned npm
+# package itself (bench/lighthouse/package-lock.json).
+lighthouse: install browser
+	$(BIN)/python bench/lighthouse.py
 
 lock: $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'

@@ -9,6 +9,7 @@ from rest_framework import authentication, exceptions, throttling
 from config.cache_backends import FailoverCache
 from merchants import selectors
 from merchants.services import is_merchant_user, normalise_email, token_digest
+from missions.services import is_member
 
 
 class MerchantTokenAuthentication(authentication.BaseAuthentication):
@@ -19,6 +20,7 @@ class MerchantTokenAuthentication(authentication.BaseAuthentication):
     """
 
     keyword = "bearer"
+    accepts = staticmethod(is_merchant_user)
 
     def authenticate(self, request):
         header = authentication.get_authorization_header(request).split()
@@ -31,7 +33,7 @@ class MerchantTokenAuthentication(authentication.BaseAuthentication):
         except UnicodeDecodeError as error:
             raise exceptions.AuthenticationFailed("Jeton invalide ou expiré.") from error
         session = selectors.session_for_access_token(token)
-        if session is None or not is_merchant_user(session.user):
+        if session is None or not self.accepts(session.user):
             raise exceptions.AuthenticationFailed("Jeton invalide ou expiré.", code="token_invalid")
         return session.user, session
 
@@ -43,6 +45,13 @@ def client_ip(request) -> str:
     """The client's address as every throttle and lockout sees it: REMOTE_ADDR, or the address the
     `NUM_PROXIES` trusted proxies put in X-Forwarded-For (DRF's rule, so a client cannot pick its own)."""
     return throttling.BaseThrottle().get_ident(request)
+
+
+class MemberTokenAuthentication(MerchantTokenAuthentication):
+    """The same opaque tokens for the students' and referents' space (/api/v1/espace/): only a student's or a
+    referent's account is accepted, never a merchant's or an editor's."""
+
+    accepts = staticmethod(is_member)
 
 
 class MerchantAuthThrottle(throttling.SimpleRateThrottle):
@@ -137,5 +146,20 @@ class MerchantTokenScheme(OpenApiAuthenticationExtension):
             "description": (
                 "Opaque access token from /api/v1/auth/login/ (or register/refresh), valid 15 minutes; "
                 "renew it with the refresh token at /api/v1/auth/refresh/."
+            ),
+        }
+
+
+class MemberTokenScheme(MerchantTokenScheme):
+    target_class = "api.authentication.MemberTokenAuthentication"
+    name = "memberToken"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": (
+                "Students' and school referents' opaque access token from /api/v1/espace/auth/login/ "
+                "(15 minutes); renew it at /api/v1/espace/auth/refresh/."
             ),
         }

@@ -26,6 +26,7 @@ from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
 from merchants import services as merchant_services
+from missions import services as mission_services
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ ERROR_CODES = {
     "method_not_allowed": "405: the method is not allowed on this endpoint",
     "not_acceptable": "406: no representation for the Accept header",
     "conflict": "409: an event id already used for different content",
-    "invalid_transition": "409: the resource's status does not allow this",
+    "invalid_transition": "400: the mission's (or session's) status does not allow this; `message` says why",
     "payload_too_large": "413: the body is larger than the server accepts",
     "unsupported_media_type": "415: the body must be JSON",
     "throttled": "429: too many requests; retry after the Retry-After header's seconds",
@@ -90,7 +91,8 @@ DOMAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
     merchant_services.WrongPassword: (400, "wrong_password"),
     merchant_services.InvalidResetLink: (400, "invalid_reset_link"),
     merchant_services.InvalidAnswers: (400, "invalid"),
-    merchant_services.InvalidTransition: (409, "invalid_transition"),
+    mission_services.InvalidTransition: (400, "invalid_transition"),
+    mission_services.NotAllowed: (403, "permission_denied"),
     # The questionnaire is authored wrong (no maturity band): not the merchant's fault, nothing to fix in the
     # request, and it lasts until editors fix the content, hence 503 rather than 400 or a bare 500.
     merchant_services.DiagnosticUnavailable: (503, "diagnostic_unavailable"),

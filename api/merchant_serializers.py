@@ -9,7 +9,7 @@ from rest_framework import serializers
 
 from cms import selectors as cms_selectors
 from cms.models import ModulePage
-from merchants.models import FRENCH_POSTCODE, EngagementEvent, HelpRequest, SizeBand
+from merchants.models import FRENCH_POSTCODE, EngagementEvent, SizeBand
 from merchants.services import EventInput
 
 
@@ -212,6 +212,7 @@ class BandSerializer(serializers.Serializer):
 class DiagnosticAnswerChoiceSerializer(serializers.Serializer):
     slug = serializers.CharField()
     label = serializers.CharField()
+    exclusive = serializers.BooleanField(help_text="Cannot be ticked together with another answer (« aucun »).")
 
 
 class DiagnosticQuestionSerializer(serializers.Serializer):
@@ -220,7 +221,14 @@ class DiagnosticQuestionSerializer(serializers.Serializer):
     text = serializers.CharField()
     help_text = serializers.CharField()
     kind = serializers.ChoiceField(choices=["single", "multiple"])
+    scored = serializers.BooleanField(help_text="False: the answer only decides which rules apply (VAT status…).")
+    excluded_sectors = serializers.SerializerMethodField(
+        help_text="Slugs of the sectors for which the question is neither asked nor scored."
+    )
     answers = DiagnosticAnswerChoiceSerializer(many=True, source="answers.all")
+
+    def get_excluded_sectors(self, question) -> list[str]:
+        return [sector.slug for sector in question.excluded_sectors.all()]
 
 
 class QuestionnaireSerializer(serializers.Serializer):
@@ -235,15 +243,30 @@ class DiagnosticSubmitSerializer(serializers.Serializer):
     questionnaire = serializers.SlugField(
         required=False, help_text="Questionnaire slug; defaults to the one of GET /api/v1/diagnostic/."
     )
+    sector = TaxonomySlugField(
+        kind="sectors",
+        required=False,
+        help_text="The business's sector (saved to the profile); default: the profile's. Decides which questions apply.",
+    )
     answers = serializers.DictField(
         child=serializers.ListField(child=serializers.CharField(max_length=80), max_length=20),
-        help_text="For each question slug, the list of chosen answer slugs (exactly one for `single`).",
+        help_text=(
+            "For each question slug that applies to the sector, the list of chosen answer slugs (exactly one for "
+            "`single`); questions excluded for the sector may be left out."
+        ),
     )
 
 
 class ShortBandSerializer(serializers.Serializer):
     slug = serializers.CharField(source="band_slug")
     label = serializers.CharField(source="band_label")
+
+
+class LegalWarningSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    title = serializers.CharField()
+    message = serializers.CharField()
+    module = serializers.CharField(help_text="Slug of the module that explains what to do.")
 
 
 class DiagnosticResultSerializer(serializers.Serializer):
@@ -254,6 +277,10 @@ class DiagnosticResultSerializer(serializers.Serializer):
     overall_score = serializers.IntegerField()
     band = ShortBandSerializer(source="*")
     capabilities_detected = serializers.ListField(child=serializers.CharField())
+    warnings = LegalWarningSerializer(
+        many=True, help_text="Legal obligations the answers reveal, whatever the band (stored with the result)."
+    )
+    sector = serializers.CharField(source="sector_slug", help_text="The sector the scores took into account.")
     answers = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
 
 
@@ -360,55 +387,6 @@ class ProgressSerializer(serializers.Serializer):
     started_modules = StartedModuleSerializer(many=True, help_text="Most recent first, with the next step.")
 
 
-# --- Help requests -----------------------------------------------------------------------------
-
-
-class HelpRequestCreateSerializer(serializers.Serializer):
-    theme = TaxonomySlugField(
-        kind="themes", required=False, help_text="Theme slug; inferred from the module when omitted."
-    )
-    module = PublishedModuleField(required=False, allow_null=True, help_text="Slug of a published module (optional).")
-    message = serializers.CharField(max_length=2000, help_text="The need, in the merchant's own words.")
-    availability = serializers.CharField(
-        max_length=300,
-        required=False,
-        default="",
-        allow_blank=True,
-        help_text='Free text (French), e.g. "lundi matin".',
-    )
-
-    def validate(self, attrs):
-        if not attrs.get("theme") and not attrs.get("module"):
-            raise serializers.ValidationError({"theme": ["Précisez le thème ou le module concerné."]})
-        return attrs
-
-
-class HelperSerializer(serializers.Serializer):
-    name = serializers.CharField()
-    school = serializers.CharField()
-
-
-class HelpRequestSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    theme = ThemeRefSerializer()
-    module = ModuleRefSerializer(allow_null=True)
-    message = serializers.CharField()
-    availability = serializers.CharField()
-    status = serializers.ChoiceField(choices=HelpRequest.Status.choices)
-    status_label = serializers.CharField(source="get_status_display")
-    helper = HelperSerializer(allow_null=True)
-    created_at = serializers.DateTimeField()
-    matched_at = serializers.DateTimeField(allow_null=True)
-    closed_at = serializers.DateTimeField(allow_null=True)
-    satisfaction = serializers.IntegerField(allow_null=True)
-    satisfaction_comment = serializers.CharField()
-
-
-class HelpRatingSerializer(serializers.Serializer):
-    satisfaction = serializers.IntegerField(min_value=1, max_value=5)
-    comment = serializers.CharField(max_length=2000, required=False, default="", allow_blank=True)
-
-
 # --- GDPR export -------------------------------------------------------------------------------
 
 
@@ -419,7 +397,9 @@ class PersonalDataExportSerializer(serializers.Serializer):
     diagnostics = serializers.ListField(child=serializers.DictField())
     events = serializers.ListField(child=serializers.DictField())
     bookmarks = serializers.ListField(child=serializers.CharField())
-    help_requests = serializers.ListField(child=serializers.DictField())
+    missions = serializers.ListField(
+        child=serializers.DictField(), help_text="Help requests with their sessions and messages (no internal notes)."
+    )
     recommendation_impressions = serializers.ListField(
         child=serializers.DictField(), help_text="Modules the recommender showed: recommendation_id, module, rank…"
     )

@@ -38,9 +38,6 @@ from api.merchant_serializers import (
     EngagementEventSerializer,
     EventBatchResultSerializer,
     EventOutcomeSerializer,
-    HelpRatingSerializer,
-    HelpRequestCreateSerializer,
-    HelpRequestSerializer,
     LoginSerializer,
     LogoutSerializer,
     PasswordChangeSerializer,
@@ -55,10 +52,11 @@ from api.merchant_serializers import (
     TokenPairSerializer,
 )
 from api.permissions import IsMerchant
-from api.quotas import EventQuota, HelpRequestQuota
+from api.quotas import EventQuota
 from cms import selectors as cms_selectors
 from merchants import selectors, services
 from merchants.services import EventOutcome
+from missions import selectors as mission_selectors
 from recommender import selectors as recommender_selectors
 
 MAX_EVENTS_PER_BATCH = 500
@@ -246,9 +244,12 @@ class MeView(MerchantView):
         tags=["GDPR"],
         summary="Erase the account and all its personal data (irreversible)",
         description=(
-            "Deletes the account, the profile, the sessions (every token stops working), the self-diagnostics, "
-            "the help requests and staff's admin history about them. Usage events are irreversibly anonymised "
-            "(no merchant, identifier replaced, date truncated to the day, payload fingerprint blanked). "
+            "Deletes the account, the profile, the sessions (every token stops working) and staff's admin "
+            "history about them. Usage events and self-diagnostics are irreversibly anonymised (no merchant, "
+            "identifier replaced, date truncated to the day, payload fingerprint blanked). Missions stay for the "
+            "students' certificates and the agency's figures, anonymised: open ones are cancelled; the need, the "
+            "shared contact details, the comment, the internal notes and the message thread are deleted; trade, "
+            "arrondissement, dates, hours and rating remain. "
             "The account's password is asked again (`wrong_password` otherwise); throttled like the password change."
         ),
         request=AccountDeletionSerializer,
@@ -268,9 +269,12 @@ class MeView(MerchantView):
 )
 class ExportView(MerchantView):
     def get(self, request):
-        export = selectors.personal_data_export(merchant=self.merchant)
-        export["recommendation_impressions"] = recommender_selectors.impressions_for_export(merchant=self.merchant)
-        response = Response(export)
+        data = {
+            **selectors.personal_data_export(merchant=self.merchant),
+            **mission_selectors.export_for_merchant(merchant=self.merchant),
+            "recommendation_impressions": recommender_selectors.impressions_for_export(merchant=self.merchant),
+        }
+        response = Response(data)
         response["Content-Disposition"] = 'attachment; filename="eleasud-mes-donnees.json"'
         return response
 
@@ -367,9 +371,10 @@ class MyDiagnosticsView(MerchantView):
         tags=["diagnostic"],
         summary="Record a self-diagnostic: scores per theme, overall score, band",
         description=(
-            "Every question must be answered. Detected capabilities are added to the profile (those already "
-            "declared stay). Errors: `fields` has one `answers.<question slug>` key per missing, unknown or "
-            "malformed answer."
+            "Every question that applies to the sector must be answered. Detected capabilities are added to the "
+            "profile (those already declared stay); legal obligations come back as `warnings`, whatever the band. "
+            "Errors: `fields` has one `answers.<question slug>` key per missing, unknown, malformed or "
+            "contradictory answer (an exclusive answer ticked with another, two answers that contradict each other)."
         ),
         request=DiagnosticSubmitSerializer,
         responses={
@@ -396,7 +401,10 @@ class MyDiagnosticsView(MerchantView):
         if questionnaire is None:
             raise NotFound("Aucun questionnaire d'autodiagnostic ne porte ce nom.")
         result = services.record_diagnostic(
-            merchant=self.merchant, questionnaire=questionnaire, answers=serializer.validated_data["answers"]
+            merchant=self.merchant,
+            questionnaire=questionnaire,
+            answers=serializer.validated_data["answers"],
+            sector=serializer.validated_data.get("sector"),
         )
         return Response(DiagnosticResultSerializer(result).data, status=status.HTTP_201_CREATED)
 
@@ -497,93 +505,3 @@ class EventsView(MerchantView):
 class ProgressView(MerchantView):
     def get(self, request):
         return Response(ProgressSerializer(selectors.merchant_progress(merchant=self.merchant)).data)
-
-
-# --- Help requests -----------------------------------------------------------------------------
-
-
-class HelpRequestListView(MerchantView):
-    throttle_classes = [HelpRequestQuota]
-
-    @extend_schema(
-        tags=["help requests"],
-        summary="My help requests",
-        responses={200: HelpRequestSerializer(many=True), **AUTH_ERRORS},
-    )
-    def get(self, request):
-        page = self.paginate_queryset(selectors.help_requests_for(merchant=self.merchant))
-        return self.get_paginated_response(HelpRequestSerializer(page, many=True).data)
-
-    @extend_schema(
-        tags=["help requests"],
-        summary="Ask a student for help with a theme or a module",
-        request=HelpRequestCreateSerializer,
-        responses={201: HelpRequestSerializer, 400: E400, 429: QUOTA, **AUTH_ERRORS},
-    )
-    def post(self, request):
-        serializer = HelpRequestCreateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        help_request = services.request_help(merchant=self.merchant, **serializer.validated_data)
-        return Response(HelpRequestSerializer(help_request).data, status=status.HTTP_201_CREATED)
-
-
-class OwnHelpRequestMixin:
-    def get_help_request(self, pk):
-        help_request = selectors.help_request_for(merchant=self.merchant, pk=pk)
-        if help_request is None:
-            raise NotFound("Demande introuvable.")
-        return help_request
-
-
-ID = [OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)]
-
-
-@extend_schema(
-    tags=["help requests"],
-    summary="One of my help requests, with its status",
-    parameters=ID,
-    responses={200: HelpRequestSerializer, 404: E404, **AUTH_ERRORS},
-)
-class HelpRequestDetailView(OwnHelpRequestMixin, MerchantView):
-    def get(self, request, pk):
-        return Response(HelpRequestSerializer(self.get_help_request(pk)).data)
-
-
-@extend_schema(
-    tags=["help requests"],
-    summary="Cancel a help request that is not finished yet",
-    parameters=ID,
-    request=None,
-    responses={
-        200: HelpRequestSerializer,
-        404: E404,
-        409: OpenApiResponse(ERROR, "Already finished or cancelled"),
-        **AUTH_ERRORS,
-    },
-)
-class HelpRequestCancelView(OwnHelpRequestMixin, MerchantView):
-    def post(self, request, pk):
-        help_request = services.cancel_help_request(help_request=self.get_help_request(pk))
-        return Response(HelpRequestSerializer(help_request).data)
-
-
-@extend_schema(
-    tags=["help requests"],
-    summary="Rate the help received (1 to 5), once the request is finished",
-    parameters=ID,
-    request=HelpRatingSerializer,
-    responses={
-        200: HelpRequestSerializer,
-        400: E400,
-        404: E404,
-        409: OpenApiResponse(ERROR, "The request is not finished"),
-        **AUTH_ERRORS,
-    },
-)
-class HelpRequestRatingView(OwnHelpRequestMixin, MerchantView):
-    def post(self, request, pk):
-        help_request = self.get_help_request(pk)
-        serializer = HelpRatingSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        help_request = services.rate_help_request(help_request=help_request, **serializer.validated_data)
-        return Response(HelpRequestSerializer(help_request).data)

@@ -182,6 +182,9 @@ class ModuleDetailSerializer(ModuleSummarySerializer):
     related = serializers.SerializerMethodField()
     editorial_boost = BoostSerializer(source="*")
     facts_checked_on = serializers.DateField(allow_null=True, help_text="The oldest check date of its sources.")
+    student_help = serializers.BooleanField(
+        help_text="A partner school's student can help set this up: offer a help request pre-filled with the module."
+    )
 
     @extend_schema_field(BodyBlockSerializer(many=True))
     def get_body(self, module):

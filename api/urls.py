@@ -4,10 +4,61 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from wagtail.api.v2.router import WagtailAPIRouter
 
-from api import merchant_views, observatory_views, recommendation_views, views
+from api import merchant_views, mission_views, observatory_views, recommendation_views, views
 from api.wagtail_api import DocumentsAPIViewSet, ImagesAPIViewSet, PagePreviewAPIViewSet, PagesAPIViewSet
 
 app_name = "api"
+
+HELP = "me/help-requests/<int:pk>/"
+ESPACE = "espace/missions/<int:pk>/"
+missions_urls = [
+    path("me/help-requests/", mission_views.HelpRequestListView.as_view(), name="me-help-request-list"),
+    path(HELP, mission_views.HelpRequestDetailView.as_view(), name="me-help-request-detail"),
+    path(HELP + "cancel/", mission_views.HelpRequestCancelView.as_view(), name="me-help-request-cancel"),
+    path(HELP + "rating/", mission_views.HelpRequestRatingView.as_view(), name="me-help-request-rating"),
+    path(HELP + "messages/", mission_views.HelpRequestMessagesView.as_view(), name="me-help-request-messages"),
+    path(HELP + "sessions/", mission_views.HelpRequestSessionsView.as_view(), name="me-help-request-sessions"),
+    *[
+        path(
+            HELP + f"sessions/<int:session_id>/{action}/",
+            mission_views.HelpRequestSessionActionView.as_view(action=action),
+            name=f"me-help-request-session-{action}",
+        )
+        for action in ("confirm", "held", "cancel")
+    ],
+    path("espace/auth/login/", mission_views.MemberLoginView.as_view(), name="espace-login"),
+    path("espace/auth/refresh/", mission_views.MemberRefreshView.as_view(), name="espace-refresh"),
+    path("espace/auth/logout/", mission_views.MemberLogoutView.as_view(), name="espace-logout"),
+    path("espace/me/", mission_views.MemberMeView.as_view(), name="espace-me"),
+    path("espace/missions/", mission_views.MemberMissionListView.as_view(), name="espace-mission-list"),
+    path(ESPACE, mission_views.MemberMissionDetailView.as_view(), name="espace-mission-detail"),
+    *[
+        path(
+            ESPACE + f"{action}/",
+            mission_views.StudentMissionActionView.as_view(action=action),
+            name=f"espace-mission-{action}",
+        )
+        for action in ("accept", "done")
+    ],
+    path(ESPACE + "decline/", mission_views.StudentDeclineView.as_view(), name="espace-mission-decline"),
+    path(ESPACE + "sessions/", mission_views.StudentSessionsView.as_view(), name="espace-mission-sessions"),
+    *[
+        path(
+            ESPACE + f"sessions/<int:session_id>/{action}/",
+            mission_views.StudentSessionActionView.as_view(action=action),
+            name=f"espace-session-{action}",
+        )
+        for action in ("confirm", "cancel")
+    ],
+    path(
+        ESPACE + "sessions/<int:session_id>/report/",
+        mission_views.StudentSessionReportView.as_view(),
+        name="espace-session-report",
+    ),
+    path(ESPACE + "messages/", mission_views.MemberMessagesView.as_view(), name="espace-mission-messages"),
+    path(ESPACE + "validate-hours/", mission_views.ReferentValidateHoursView.as_view(), name="espace-validate-hours"),
+    path(ESPACE + "certificate/", mission_views.MissionCertificateView.as_view(), name="espace-certificate"),
+]
 
 v1 = [
     path("themes/", views.ThemeListView.as_view(), name="theme-list"),
@@ -33,18 +84,8 @@ v1 = [
     path("me/diagnostic/", merchant_views.MyDiagnosticsView.as_view(), name="me-diagnostic"),
     path("me/events/", merchant_views.EventsView.as_view(), name="me-events"),
     path("me/progress/", merchant_views.ProgressView.as_view(), name="me-progress"),
-    path("me/help-requests/", merchant_views.HelpRequestListView.as_view(), name="me-help-request-list"),
-    path("me/help-requests/<int:pk>/", merchant_views.HelpRequestDetailView.as_view(), name="me-help-request-detail"),
-    path(
-        "me/help-requests/<int:pk>/cancel/",
-        merchant_views.HelpRequestCancelView.as_view(),
-        name="me-help-request-cancel",
-    ),
-    path(
-        "me/help-requests/<int:pk>/rating/",
-        merchant_views.HelpRequestRatingView.as_view(),
-        name="me-help-request-rating",
-    ),
+    # missions: the merchant's help requests, and the students' and referents' space
+    *missions_urls,
     path("me/export/", merchant_views.ExportView.as_view(), name="me-export"),
     path("me/recommendations/", recommendation_views.RecommendationsView.as_view(), name="me-recommendations"),
     # the agency's observatory: aggregates for partners (API key) and staff with the permission

@@ -61,8 +61,19 @@ REQUIRED_MODULE_KEYS = {
     "en_bref",
     "body",
 }
-MODULE_KEYS = REQUIRED_MODULE_KEYS | {"sectors", "capabilities_required", "related", "checked_on", "boost", "sources"}
+MODULE_KEYS = REQUIRED_MODULE_KEYS | {
+    "sectors",
+    "capabilities_required",
+    "related",
+    "checked_on",
+    "boost",
+    "sources",
+    "student_help",
+}
 SOURCE_KEYS = {"key", "title", "url", "checked_on"}
+# Every module of the catalogue is a digital step a partner school's student can help a merchant set up, so a
+# module offers that help unless its file says `student_help: false`.
+STUDENT_HELP_DEFAULT = True
 RICH_TEXT_TAGS = {"p", "ul", "ol", "li", "strong", "em", "b", "i", "a", "br"}
 TAXONOMY_KINDS = {"themes": Theme, "sectors": Sector, "goals": Goal, "capabilities": Capability, "levels": Level}
 MIN_STEPS = 3
@@ -350,6 +361,7 @@ class ModuleSpec:
     boost_weight: float
     boost_starts_at: datetime | None
     boost_ends_at: datetime | None
+    student_help: bool
     body: list[dict]
     fingerprint: str
 
@@ -437,6 +449,10 @@ def parse_module(path: Path, data, vocab: dict[str, set[str]], module_slugs: set
     ends = _as_datetime(boost.get("ends"), path, "boost.ends", problems)
     if starts and ends and ends < starts:
         problems.add(path, "boost.ends", "must not be before boost.starts")
+    student_help = data.get("student_help", STUDENT_HELP_DEFAULT)
+    if not isinstance(student_help, bool):
+        problems.add(path, "student_help", f"expected true or false, got {student_help!r}")
+        student_help = STUDENT_HELP_DEFAULT
     body = _body_to_stream_data(data.get("body"), path, problems, {source["key"] for source in sources})
     sourced = any(block["type"] == "fact" and block["value"]["sources"] for block in body)
     for where, text in [("summary", data.get("summary"))] + [(f"en_bref[{i}]", line) for i, line in enumerate(en_bref)]:
@@ -471,6 +487,7 @@ def parse_module(path: Path, data, vocab: dict[str, set[str]], module_slugs: set
         boost_weight=float(weight),
         boost_starts_at=starts,
         boost_ends_at=ends,
+        student_help=student_help,
         body=body,
         fingerprint=_fingerprint(data),
     )
@@ -564,7 +581,7 @@ def _check_diagnostic(path: Path, data, vocab, problems: _Problems) -> None:
     if not isinstance(data, dict):
         problems.add(path, "file", "expected a mapping")
         return
-    known = {"slug", "title", "intro", "bands", "questions"}
+    known = {"slug", "title", "intro", "bands", "questions", "conflicts", "warning_rules"}
     for key in sorted(set(data) - known):
         problems.add(path, key, f"unknown field (known: {', '.join(sorted(known))})")
     for key in ("slug", "title"):
@@ -588,13 +605,19 @@ def _check_diagnostic(path: Path, data, vocab, problems: _Problems) -> None:
     if not questions:
         problems.add(path, "questions", "needs at least one question")
     question_slugs = set()
+    known_answers: set[str] = set()
     for i, question in enumerate(questions):
         where = f"questions[{i}]"
         if not isinstance(question, dict):
             problems.add(path, where, "expected a mapping")
             continue
-        for key in sorted(set(question) - {"slug", "theme", "text", "help", "kind", "answers"}):
+        for key in sorted(
+            set(question) - {"slug", "theme", "text", "help", "kind", "answers", "scored", "excluded_sectors"}
+        ):
             problems.add(path, f"{where}.{key}", "unknown field")
+        if not isinstance(question.get("scored", True), bool):
+            problems.add(path, f"{where}.scored", "expected true or false")
+        _slug_list(question, "excluded_sectors", vocab["sectors"], "sector", path, problems)
         if not question.get("slug") or question["slug"] in question_slugs:
             problems.add(path, f"{where}.slug", "missing or duplicate slug")
         question_slugs.add(question.get("slug"))
@@ -617,7 +640,46 @@ def _check_diagnostic(path: Path, data, vocab, problems: _Problems) -> None:
             answer_slugs.add(answer["slug"])
             if not isinstance(answer.get("score"), int) or not 0 <= answer["score"] <= 100:
                 problems.add(path, f"{awhere}.score", "expected a whole number from 0 to 100")
+            if not isinstance(answer.get("exclusive", False), bool):
+                problems.add(path, f"{awhere}.exclusive", "expected true or false")
             _slug_list(answer, "capabilities", vocab["capabilities"], "capability", path, problems)
+            known_answers.add(f"{question.get('slug')}.{answer['slug']}")
+    _check_diagnostic_rules(path, data, known_answers, problems)
+
+
+def _check_diagnostic_rules(path: Path, data: dict, known_answers: set[str], problems: _Problems) -> None:
+    """Conflicts and warning rules name answers as "question.answer": every one must exist."""
+
+    def answer_refs(value, where):
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            problems.add(path, where, 'expected a list of "question.answer"')
+            return
+        for ref in value:
+            if ref not in known_answers:
+                problems.add(path, where, f"unknown answer {ref!r} (expected question.answer)")
+
+    for i, conflict in enumerate(data.get("conflicts") or []):
+        where = f"conflicts[{i}]"
+        if not isinstance(conflict, dict) or set(conflict) != {"answers", "message"}:
+            problems.add(path, where, "expected {answers, message}")
+            continue
+        answer_refs(conflict["answers"], f"{where}.answers")
+        if len(conflict["answers"]) != 2:
+            problems.add(path, f"{where}.answers", "a conflict is between exactly two answers")
+        _check_text(conflict["message"], path, f"{where}.message", problems, max_length=300)
+    rule_keys = {"slug", "title", "message", "module", "when_all", "when_any", "unless_any"}
+    for i, rule in enumerate(data.get("warning_rules") or []):
+        where = f"warning_rules[{i}]"
+        if not isinstance(rule, dict) or set(rule) - rule_keys:
+            problems.add(path, where, f"expected a mapping of {sorted(rule_keys)}")
+            continue
+        for key in ("slug", "title", "message"):
+            _check_text(rule.get(key), path, f"{where}.{key}", problems, max_length=500)
+        for key in ("when_all", "when_any", "unless_any"):
+            if key in rule:
+                answer_refs(rule[key], f"{where}.{key}")
+        if not rule.get("when_all") and not rule.get("when_any"):
+            problems.add(path, where, "needs when_all or when_any")
 
 
 # --- Writing --------------------------------------------------------------------------------------
@@ -707,6 +769,7 @@ def _apply_module_fields(page: ModulePage, spec: ModuleSpec) -> None:
     page.boost_starts_at = spec.boost_starts_at
     page.boost_ends_at = spec.boost_ends_at
     page.facts_checked_on = spec.checked_on
+    page.student_help = spec.student_help
     page.en_bref = [("ligne", line) for line in spec.en_bref]
     page.sources = [
         ModuleSource(key=s["key"], title=s["title"], url=s["url"], checked_on=s["checked_on"], sort_order=order)
@@ -773,6 +836,8 @@ def _load_diagnostic(data: dict, report: LoadReport) -> None:
     questionnaire.title = data["title"]
     questionnaire.intro = data.get("intro", "")
     questionnaire.content_fixture_hash = fingerprint
+    questionnaire.conflicts = data.get("conflicts") or []
+    questionnaire.warning_rules = data.get("warning_rules") or []
     questionnaire.save()
     for order, band in enumerate(data["bands"]):
         MaturityBand.objects.update_or_create(
@@ -796,14 +861,22 @@ def _load_diagnostic(data: dict, report: LoadReport) -> None:
                 "text": item["text"],
                 "help_text": item.get("help", ""),
                 "kind": item.get("kind", "single"),
+                "scored": item.get("scored", True),
                 "sort_order": order,
             },
         )
+        question.excluded_sectors.set(Sector.objects.filter(slug__in=item.get("excluded_sectors") or []))
+        question.save()
         for answer_order, answer_data in enumerate(item["answers"]):
             answer, _ = DiagnosticAnswer.objects.update_or_create(
                 question=question,
                 slug=answer_data["slug"],
-                defaults={"label": answer_data["label"], "score": answer_data["score"], "sort_order": answer_order},
+                defaults={
+                    "label": answer_data["label"],
+                    "score": answer_data["score"],
+                    "exclusive": answer_data.get("exclusive", False),
+                    "sort_order": answer_order,
+                },
             )
             answer.capabilities.set([capabilities[s] for s in answer_data.get("capabilities", [])])
             answer.save()

@@ -232,6 +232,11 @@ class ModulePage(HeadlessPreviewMixin, Page):
         blank=True,
         help_text="Date de la dernière vérification des informations qui changent (dates, montants, lois).",
     )
+    student_help = models.BooleanField(
+        "un étudiant peut aider à le mettre en place",
+        default=False,
+        help_text="L'application propose alors au commerçant une demande d'accompagnement pré-remplie.",
+    )
     # Set by `load_content` only: a fingerprint of the fixture file last applied to this page.
     content_fixture_hash = models.CharField(max_length=64, blank=True, editable=False)
 
@@ -247,6 +252,7 @@ class ModulePage(HeadlessPreviewMixin, Page):
                 FieldRowPanel([FieldPanel("theme"), FieldPanel("level")]),
                 FieldRowPanel([FieldPanel("estimated_minutes"), FieldPanel("cost_band")]),
                 FieldPanel("facts_checked_on"),
+                FieldPanel("student_help"),
             ],
             heading="Fiche du module",
         ),
@@ -415,12 +421,33 @@ class DiagnosticQuestionnaire(ClusterableModel):
     intro = models.TextField("introduction", blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     content_fixture_hash = models.CharField(max_length=64, blank=True, editable=False)
+    conflicts = models.JSONField(
+        "réponses incompatibles",
+        default=list,
+        blank=True,
+        help_text=(
+            'Liste de {"answers": ["question.réponse", "question.réponse"], "message": "…"} : deux réponses '
+            "qui se contredisent ; le diagnostic est refusé avec ce message."
+        ),
+    )
+    warning_rules = models.JSONField(
+        "alertes d'obligations légales",
+        default=list,
+        blank=True,
+        help_text=(
+            'Liste de {"slug", "title", "message", "module", "when_all": [...], "when_any": [...], '
+            '"unless_any": [...]} où chaque élément est « question.réponse » : l\'alerte est donnée quel que '
+            "soit le niveau."
+        ),
+    )
 
     panels = [
         FieldPanel("title"),
         FieldPanel("slug"),
         FieldPanel("intro"),
         InlinePanel("bands", label="Niveaux", min_num=1),
+        FieldPanel("conflicts"),
+        FieldPanel("warning_rules"),
     ]
 
     class Meta:
@@ -461,6 +488,18 @@ class DiagnosticQuestion(ClusterableModel):
     text = models.CharField("question", max_length=300)
     help_text = models.CharField("aide", max_length=300, blank=True)
     kind = models.CharField("type", max_length=10, choices=Kind.choices, default=Kind.SINGLE)
+    scored = models.BooleanField(
+        "compte dans le score",
+        default=True,
+        help_text="Décochez pour une question qui sert seulement à savoir quelles règles s'appliquent (TVA…).",
+    )
+    excluded_sectors = ParentalManyToManyField(
+        Sector,
+        blank=True,
+        related_name="+",
+        verbose_name="ne concerne pas les secteurs",
+        help_text="Pour ces secteurs, la question n'est ni posée ni comptée (pas de vente en ligne pour un plombier).",
+    )
     sort_order = models.PositiveIntegerField("ordre", default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -471,6 +510,8 @@ class DiagnosticQuestion(ClusterableModel):
         FieldPanel("theme"),
         FieldPanel("help_text"),
         FieldPanel("kind"),
+        FieldPanel("scored"),
+        FieldPanel("excluded_sectors", widget=forms.CheckboxSelectMultiple),
         FieldPanel("sort_order"),
         InlinePanel("answers", label="Réponses", min_num=2),
     ]
@@ -495,8 +536,19 @@ class DiagnosticAnswer(ClusterableModel, Orderable):
     capabilities = ParentalManyToManyField(
         Capability, blank=True, related_name="diagnostic_answers", verbose_name="compétences détectées"
     )
+    exclusive = models.BooleanField(
+        "exclusive",
+        default=False,
+        help_text="« Aucun », « uniquement en espèces »… : ne peut pas être cochée avec une autre réponse.",
+    )
 
-    panels = [FieldPanel("label"), FieldPanel("slug"), FieldPanel("score"), FieldPanel("capabilities")]
+    panels = [
+        FieldPanel("label"),
+        FieldPanel("slug"),
+        FieldPanel("score"),
+        FieldPanel("capabilities"),
+        FieldPanel("exclusive"),
+    ]
 
     class Meta(Orderable.Meta):
         verbose_name = "réponse"

@@ -142,7 +142,9 @@ def diagnostic_questionnaire(*, slug: str | None = None) -> DiagnosticQuestionna
         "bands",
         Prefetch(
             "questions",
-            queryset=DiagnosticQuestion.objects.select_related("theme").prefetch_related("answers__capabilities"),
+            queryset=DiagnosticQuestion.objects.select_related("theme").prefetch_related(
+                "answers__capabilities", "excluded_sectors"
+            ),
         ),
     )
     if slug:

@@ -48,6 +48,7 @@ CSRF_FAILURE_VIEW = "api.errors.csrf_failure"  # JSON under /api/, Django's page
 INSTALLED_APPS = [
     "cms",
     "merchants",
+    "missions",
     "recommender",
     "reporting",
     "partners",
@@ -154,6 +155,38 @@ if REDIS_URL:
     CACHES = {"default": redis_cache(REDIS_URL)}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "eleasud"}}
+
+# --- Background tasks and e-mail ---------------------------------------------------------------
+# Two task backends. "default" is the one Wagtail enqueues its own housekeeping on (search index,
+# reference index): it stays immediate, as before. "background" is the real queue our apps use (e-mail,
+# notifications, scheduled retraining): rows in the database, run by `manage.py db_worker --backend
+# background --queue-name '*'` (make run starts one). Enqueuing writes in the caller's transaction, so a
+# task exists exactly when the write that caused it commits, and nothing is lost while no worker runs.
+TASKS = {
+    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    "background": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default", "email"],
+    },
+}
+# make run writes e-mail to files in var/mail/ (DEBUG); production speaks SMTP. Tests use Django's
+# in-memory outbox (mail.outbox), filled by the real worker.
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.filebased.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_FILE_PATH = VAR_DIR / "mail"
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "EleaSud <ne-pas-repondre@eleasud.invalid>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Seconds before each new attempt when the mail server fails; after the last, the task is marked failed.
+EMAIL_RETRY_DELAYS = [int(s) for s in env_list("EMAIL_RETRY_DELAYS", ["60", "300", "1800", "7200", "21600"])]
 
 # --- Auth --------------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
@@ -335,6 +368,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "MissionStatusEnum": "missions.models.Mission.Status",
+        "SessionStatusEnum": "missions.models.Appointment.Status",
+        "SessionModeEnum": "missions.models.Mode",
+        "MissionRoleEnum": "missions.models.Role",
+    },
 }
 
 # --- Logging -----------------------------------------------------------------------------------

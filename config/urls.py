@@ -7,7 +7,8 @@ from wagtail.documents import urls as wagtaildocs_urls
 from api import errors as api_errors
 from api import views as api_views
 from api.urls import v1, wagtail_api
-from config.client_views import client, client_preview
+from config.client_views import client, client_preview, manifest, service_worker
+from missions import views as mission_views
 
 urlpatterns = [
     path("healthz", api_views.healthz, name="healthz"),
@@ -19,8 +20,12 @@ urlpatterns = [
     # Anything else under /api/ is a JSON 404, never one of Wagtail's HTML pages.
     re_path(r"^api/", api_errors.not_found_view),
     # The reference client: the merchant's app, and the preview route editors land on from "Aperçu".
+    path("app/sw.js", service_worker, name="client-service-worker"),
+    path("app/manifest.webmanifest", manifest, name="client-manifest"),
     re_path(r"^app/(?P<route>.*)$", client, name="client"),
     path("preview/", client_preview, name="headless-preview"),
+    # The unsubscribe page of the missions' e-mails.
+    path("emails/desabonnement/<str:token>/", mission_views.unsubscribe, name="missions-unsubscribe"),
 ]
 
 if settings.DEBUG:

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cms.models import Theme
-from merchants.models import DiagnosticResult, HelpRequest, MerchantProfile
+from merchants.models import DiagnosticResult, MerchantProfile
 
 # Weights roughly follow where Marseille's shops are: the centre (1er, 6e) and the big southern and
 # eastern arrondissements first; then the metropolis's main towns, a few outside it, a few unknown.
@@ -48,6 +48,7 @@ def spread_demo_merchants(*, profiles: list[MerchantProfile], seed: int) -> None
         .order_by("created_at")
     }
     questionnaire = next((d.questionnaire for d in latest.values() if d.questionnaire), None)
+    rules = {rule["slug"]: rule for rule in (questionnaire.warning_rules if questionnaire else []) if "slug" in rule}
     bands = sorted(questionnaire.bands.all(), key=lambda band: band.min_score) if questionnaire else []
     held = {}
     for merchant_id, slug in MerchantProfile.capabilities.through.objects.filter(
@@ -60,6 +61,7 @@ def spread_demo_merchants(*, profiles: list[MerchantProfile], seed: int) -> None
         if diagnostic is None:
             continue
         diagnostic.capabilities_detected = sorted(held.get(profile.pk, []))
+        diagnostic.warnings = _demo_warnings(rng, rules, diagnostic.capabilities_detected)
         runs = int(rng.choice([0, 1, 2, 3], p=[0.25, 0.35, 0.25, 0.15]))
         days_back = sorted(rng.integers(20, 360, size=runs), reverse=True)
         for step, days in enumerate(days_back):
@@ -75,16 +77,21 @@ def spread_demo_merchants(*, profiles: list[MerchantProfile], seed: int) -> None
                     overall_score=overall,
                     band_slug=_band_for(bands, overall, diagnostic.band_slug),
                     band_label=_band_for(bands, overall, diagnostic.band_label, attribute="label"),
+                    warnings=diagnostic.warnings,
                     capabilities_detected=diagnostic.capabilities_detected[
                         : max(0, len(diagnostic.capabilities_detected) - runs + step)
                     ],
                     created_at=now - timedelta(days=int(days), hours=int(rng.integers(8, 19))),
                 )
             )
-    DiagnosticResult.objects.bulk_update(list(latest.values()), ["capabilities_detected"], batch_size=1000)
+    DiagnosticResult.objects.bulk_update(list(latest.values()), ["capabilities_detected", "warnings"], batch_size=1000)
     DiagnosticResult.objects.bulk_create(earlier, batch_size=1000)
 
-    # Help requests over the past six months, in every state.
+    # Help requests (missions) over the past months, in every state; `seed_demo_missions` gives the ones past
+    # "new" a demo student. Imported here: demo data is the one place merchants reaches into missions.
+    from missions.geography import arrondissement_label
+    from missions.models import Mission
+
     themes = list(Theme.objects.order_by("sort_order"))
     requests = []
     for profile in profiles:
@@ -97,20 +104,44 @@ def spread_demo_merchants(*, profiles: list[MerchantProfile], seed: int) -> None
         )
         done = status == "done"
         requests.append(
-            HelpRequest(
+            Mission(
                 merchant=profile,
                 theme=themes[int(rng.integers(len(themes)))],
-                message="Demande de démonstration.",
+                need="Demande de démonstration.",
+                trade_label=profile.sector.name if profile.sector else "",
+                postcode=profile.postcode,
+                arrondissement=arrondissement_label(profile.postcode),
                 status=status,
                 matched_at=matched_at if matched_at is None or matched_at < now else now,
+                done_at=(matched_at + timedelta(days=10)) if done and matched_at else None,
                 closed_at=(matched_at + timedelta(days=10)) if done and matched_at else None,
                 satisfaction=int(rng.choice([3, 4, 5], p=[0.2, 0.4, 0.4])) if done and rng.random() < 0.8 else None,
                 created_at=created,
             )
         )
-    HelpRequest.objects.bulk_create(requests, batch_size=1000)
+    Mission.objects.bulk_create(requests, batch_size=1000)
 
 
 def _band_for(bands: list, overall: int, default: str, *, attribute: str = "slug") -> str:
     reached = [band for band in bands if band.min_score <= overall] or bands[:1]
     return getattr(reached[-1], attribute) if reached else default
+
+
+# How likely a demo merchant is to trigger each legal warning when they lack the capability that answers it
+# (most shops charge VAT; fewer sell to businesses or use an unverified register).
+DEMO_WARNING_ODDS = {
+    "facturation-electronique-reception": ("facturation-electronique-reception", 0.85),
+    "facturation-electronique-emission": ("facturation-electronique-emission", 0.35),
+    "caisse-securisee": ("logiciel-caisse", 0.2),
+}
+
+
+def _demo_warnings(rng, rules: dict, capabilities: list[str]) -> list[dict]:
+    """The warnings a real diagnostic would have given, drawn for a demo merchant who answered no question."""
+    warnings = []
+    for slug, (capability, odds) in DEMO_WARNING_ODDS.items():
+        rule = rules.get(slug)
+        lacking = capability not in capabilities if slug != "caisse-securisee" else capability in capabilities
+        if rule and lacking and rng.random() < odds:
+            warnings.append({key: rule.get(key, "") for key in ("slug", "title", "message", "module")})
+    return warnings

@@ -1,8 +1,8 @@
-"""Merchants' data: their profile, sign-in sessions, self-diagnostic results, engagement events and
-help requests. Models hold data and invariants only; writes go through `merchants.services`."""
+"""Merchants' data: their profile, sign-in sessions, self-diagnostic results and engagement events (their
+help requests are missions, in `missions`). Models hold data and invariants only; writes go through `merchants.services`."""
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -145,6 +145,10 @@ class DiagnosticResult(models.Model):
     band_slug = models.SlugField("niveau", max_length=40)
     band_label = models.CharField("libellé du niveau", max_length=80)
     capabilities_detected = models.JSONField("compétences détectées", default=list)
+    # Legal obligations the answers reveal ({slug, title, message, module}), kept with the run so the agency's
+    # figures can count them later without re-scoring old answers against a changed questionnaire.
+    warnings = models.JSONField("alertes d'obligations légales", default=list, blank=True)
+    sector_slug = models.SlugField("secteur pris en compte", max_length=80, blank=True)
     created_at = models.DateTimeField("passé le", default=timezone.now)
 
     class Meta:
@@ -222,6 +226,8 @@ class EngagementEvent(models.Model):
         DISMISSED = "dismissed", "Pas pour moi"
         BOOKMARKED = "bookmarked", "Mis de côté"
         UNBOOKMARKED = "unbookmarked", "Retiré des favoris"
+        STEP_UNCOMPLETED = "step_uncompleted", "Étape décochée"
+        UNDISMISSED = "undismissed", "« Pas pour moi » annulé"
 
     merchant = models.ForeignKey(
         MerchantProfile,
@@ -267,8 +273,8 @@ class EngagementEvent(models.Model):
             models.CheckConstraint(
                 condition=(
                     Q(kind="rated", value__gte=1, value__lte=5)
-                    | Q(kind="step_completed", value__gte=0)
-                    | (~Q(kind__in=["rated", "step_completed"]) & Q(value__isnull=True))
+                    | Q(kind__in=["step_completed", "step_uncompleted"], value__gte=0)
+                    | (~Q(kind__in=["rated", "step_completed", "step_uncompleted"]) & Q(value__isnull=True))
                 ),
                 name="event_value_fits_kind",
             ),
@@ -280,75 +286,3 @@ class EngagementEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} · {self.module_slug}"
-
-
-class StudentHelper(models.Model):
-    """A student of a partner school who helps merchants (the "mise en relation" of Place des Entreprises)."""
-
-    name = models.CharField("nom", max_length=120)
-    school = models.CharField("école", max_length=160)
-    themes = models.ManyToManyField("cms.Theme", related_name="student_helpers", verbose_name="thèmes")
-    availability = models.TextField("disponibilités", blank=True)
-    active = models.BooleanField("disponible pour de nouvelles demandes", default=True)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-
-    class Meta:
-        verbose_name = "étudiant accompagnateur"
-        verbose_name_plural = "étudiants accompagnateurs"
-        ordering = ["name"]
-
-    def __str__(self):
-        return f"{self.name} ({self.school})"
-
-
-class HelpRequest(models.Model):
-    """A merchant asks for help; staff match a student helper and follow it up to the merchant's rating."""
-
-    class Status(models.TextChoices):
-        NEW = "new", "Nouvelle"
-        MATCHED = "matched", "Accompagnateur trouvé"
-        IN_PROGRESS = "in_progress", "En cours"
-        DONE = "done", "Terminée"
-        CANCELLED = "cancelled", "Annulée"
-
-    merchant = models.ForeignKey(
-        MerchantProfile, on_delete=models.CASCADE, related_name="help_requests", verbose_name="commerçant"
-    )
-    theme = models.ForeignKey("cms.Theme", on_delete=models.PROTECT, related_name="help_requests", verbose_name="thème")
-    module = models.ForeignKey(
-        "cms.ModulePage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="module"
-    )
-    message = models.TextField("besoin exprimé", max_length=2000)
-    availability = models.CharField("disponibilités du commerçant", max_length=300, blank=True)
-    status = models.CharField("statut", max_length=12, choices=Status.choices, default=Status.NEW)
-    helper = models.ForeignKey(
-        StudentHelper,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="help_requests",
-        verbose_name="accompagnateur",
-    )
-    staff_notes = models.TextField("notes de suivi (internes)", blank=True)
-    matched_at = models.DateTimeField("mise en relation le", null=True, blank=True)
-    closed_at = models.DateTimeField("close le", null=True, blank=True)
-    satisfaction = models.PositiveSmallIntegerField(
-        "satisfaction", null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
-    )
-    satisfaction_comment = models.TextField("commentaire du commerçant", max_length=2000, blank=True)
-    created_at = models.DateTimeField("demandée le", default=timezone.now, editable=False)
-    updated_at = models.DateTimeField("modifiée le", auto_now=True)
-
-    class Meta:
-        verbose_name = "demande d'accompagnement"
-        verbose_name_plural = "demandes d'accompagnement"
-        ordering = ["-created_at", "-id"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(satisfaction__isnull=True) | Q(satisfaction__gte=1, satisfaction__lte=5, status="done"),
-                name="help_satisfaction_only_when_done",
-            )
-        ]
-
-    def __str__(self):
-        return f"Demande n° {self.pk}"

@@ -1,5 +1,5 @@
-"""Reads about merchants: who a token belongs to, their diagnostics, progress, bookmarks, help requests,
-the history the recommender may use (none without consent) and the RGPD export."""
+"""Reads about merchants: who a token belongs to, their diagnostics, progress, bookmarks, the history the
+recommender may use (none without consent) and their part of the RGPD export (missions add theirs)."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -13,10 +13,8 @@ from cms.models import Capability, ModulePage, Sector, Theme
 from merchants.models import (
     DiagnosticResult,
     EngagementEvent,
-    HelpRequest,
     MerchantProfile,
     MerchantSession,
-    StudentHelper,
 )
 from merchants.services import session_is_current, token_digest
 
@@ -49,29 +47,6 @@ def profile_with_taxonomy(*, merchant: MerchantProfile) -> MerchantProfile:
 def diagnostics_for(*, merchant: MerchantProfile) -> QuerySet[DiagnosticResult]:
     """Newest first."""
     return DiagnosticResult.objects.filter(merchant=merchant).order_by("-created_at", "-id")
-
-
-def help_requests_for(*, merchant: MerchantProfile) -> QuerySet[HelpRequest]:
-    # Everything HelpRequestSerializer reads, module's theme included: the list costs the same queries at any length.
-    return HelpRequest.objects.filter(merchant=merchant).select_related("theme", "module__theme", "helper")
-
-
-def help_request_for(*, merchant: MerchantProfile, pk: int) -> HelpRequest | None:
-    """Only the merchant's own request: another merchant's id reads as unknown."""
-    return help_requests_for(merchant=merchant).filter(pk=pk).first()
-
-
-def suggested_helpers(*, theme: Theme | None) -> QuerySet[StudentHelper]:
-    """Active helpers who can help on the theme, the least busy first."""
-    from django.db.models import Count, Q
-
-    helpers = StudentHelper.objects.filter(active=True)
-    if theme is not None:
-        helpers = helpers.filter(themes=theme)
-    open_statuses = [HelpRequest.Status.MATCHED, HelpRequest.Status.IN_PROGRESS]
-    return helpers.annotate(
-        open_requests=Count("help_requests", filter=Q(help_requests__status__in=open_statuses))
-    ).order_by("open_requests", "name")
 
 
 def history_for_recommendation(*, merchant: MerchantProfile) -> QuerySet[EngagementEvent]:
@@ -152,8 +127,10 @@ def module_progress(*, merchant: MerchantProfile) -> dict[int, ModuleProgress]:
             state.started = True
             if kind == Kind.STEP_COMPLETED:
                 state.steps_completed.add(value)
-        elif kind == Kind.DISMISSED:
-            state.dismissed = True
+        elif kind == Kind.STEP_UNCOMPLETED:
+            state.steps_completed.discard(value)
+        elif kind in (Kind.DISMISSED, Kind.UNDISMISSED):
+            state.dismissed = kind == Kind.DISMISSED
         elif kind in (Kind.BOOKMARKED, Kind.UNBOOKMARKED):
             state.bookmarked = kind == Kind.BOOKMARKED
     return progress
@@ -190,7 +167,8 @@ def merchant_progress(*, merchant: MerchantProfile) -> Progress:
         key=lambda state: state.last_activity_at,
         reverse=True,
     )
-    bookmarks = [state.module for state in states.values() if state.bookmarked]
+    # a completed module is done, not "kept for later"
+    bookmarks = [state.module for state in states.values() if state.bookmarked and not state.completed]
     return Progress(themes=themes, last_diagnostic=last_diagnostic, bookmarks=bookmarks, started_modules=started)
 
 
@@ -250,6 +228,8 @@ def personal_data_export(*, merchant: MerchantProfile) -> dict:
                 "overall_score": result.overall_score,
                 "band": result.band_slug,
                 "capabilities_detected": result.capabilities_detected,
+                "warnings": result.warnings,
+                "sector": result.sector_slug,
             }
             for result in diagnostics_for(merchant=merchant).order_by("created_at", "id")
         ],
@@ -266,23 +246,6 @@ def personal_data_export(*, merchant: MerchantProfile) -> dict:
             for event in EngagementEvent.objects.filter(merchant=merchant).order_by("occurred_at", "id")
         ],
         "bookmarks": [state.module.slug for state in states.values() if state.bookmarked],
-        "help_requests": [
-            {
-                "id": help_request.pk,
-                "theme": help_request.theme.slug,
-                "module": help_request.module.slug if help_request.module else None,
-                "message": help_request.message,
-                "availability": help_request.availability,
-                "status": help_request.status,
-                "helper": str(help_request.helper) if help_request.helper else None,
-                "created_at": help_request.created_at,
-                "matched_at": help_request.matched_at,
-                "closed_at": help_request.closed_at,
-                "satisfaction": help_request.satisfaction,
-                "satisfaction_comment": help_request.satisfaction_comment,
-            }
-            for help_request in help_requests_for(merchant=merchant).order_by("created_at", "id")
-        ],
     }
 
 

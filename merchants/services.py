@@ -1,5 +1,5 @@
-"""Every write about merchants: accounts and sessions, profile, diagnostic results, engagement events,
-help requests and erasure. Keyword-only functions, each under one transaction.
+"""Every write about merchants: accounts and sessions, profile, diagnostic results, engagement events and
+erasure (their missions are anonymised by `missions`, on the same deletion). Keyword-only functions, each under one transaction.
 
 Errors a caller can act on are `MerchantError` subclasses; the API turns them into HTTP answers.
 Logs name merchants by id only: never an email, a postcode or a business name.
@@ -27,18 +27,16 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
-from cms.models import Capability, DiagnosticQuestionnaire, Goal, ModulePage, Sector, Theme
+from cms.models import Capability, DiagnosticQuestionnaire, Goal, ModulePage, Sector
 from merchants import scoring
 from merchants.models import (
     CapabilityOrigin,
     DiagnosticResult,
     EngagementEvent,
     ErasedMerchant,
-    HelpRequest,
     MerchantProfile,
     MerchantSession,
     SpentRefreshToken,
-    StudentHelper,
 )
 
 logger = logging.getLogger(__name__)
@@ -72,10 +70,6 @@ class InvalidRefreshToken(MerchantError):
 
 
 class InvalidAnswers(MerchantError):
-    pass
-
-
-class InvalidTransition(MerchantError):
     pass
 
 
@@ -158,7 +152,8 @@ def _new_token_pair(now: datetime) -> tuple[str, str, datetime, datetime]:
     )
 
 
-def _open_session(user) -> IssuedTokens:
+def open_session(user) -> IssuedTokens:
+    """A new signed-in device for any account allowed to hold API tokens (merchants, students, referents)."""
     now = timezone.now()
     access, refresh, access_expires_at, refresh_expires_at = _new_token_pair(now)
     session = MerchantSession.objects.create(
@@ -198,7 +193,7 @@ def register_merchant(*, email: str, password: str, personalisation_consent: boo
         created_at=now,
     )
     logger.info("merchant registered user_id=%s", user.pk)
-    return _open_session(user)
+    return open_session(user)
 
 
 @transaction.atomic
@@ -211,21 +206,21 @@ def log_in_merchant(*, email: str, password: str) -> IssuedTokens:
     user.last_login = timezone.now()
     user.save(update_fields=["last_login"])
     logger.info("merchant logged in user_id=%s", user.pk)
-    return _open_session(user)
+    return open_session(user)
 
 
-def refresh_session(*, refresh_token: str) -> IssuedTokens:
+def refresh_session(*, refresh_token: str, may_sign_in=is_merchant_user) -> IssuedTokens:
     """Rotates both tokens of a session. Any refresh token used twice ends the session (it was copied):
     every spent token of the session is remembered, not only the last one."""
     # The refusal is raised after the transaction, so ending a replayed or expired session is kept.
     with transaction.atomic():
-        tokens = _rotate_session(token_digest(refresh_token))
+        tokens = _rotate_session(token_digest(refresh_token), may_sign_in)
     if tokens is None:
         raise InvalidRefreshToken("Session expirée : reconnectez-vous.")
     return tokens
 
 
-def _rotate_session(digest: str) -> IssuedTokens | None:
+def _rotate_session(digest: str, may_sign_in) -> IssuedTokens | None:
     now = timezone.now()
     session = MerchantSession.objects.select_for_update().select_related("user").filter(refresh_digest=digest).first()
     if session is None:
@@ -234,7 +229,7 @@ def _rotate_session(digest: str) -> IssuedTokens | None:
             logger.warning("merchant refresh token replayed; session ended session_id=%s", session_id)
         replayed.delete()  # its spent tokens go with it
         return None
-    if session.refresh_expires_at <= now or not is_merchant_user(session.user) or not session_is_current(session):
+    if session.refresh_expires_at <= now or not may_sign_in(session.user) or not session_is_current(session):
         session.delete()
         return None
     access, refresh, access_expires_at, refresh_expires_at = _new_token_pair(now)
@@ -268,7 +263,7 @@ def change_password(*, merchant: MerchantProfile, current_password: str, new_pas
     user.save(update_fields=["password"])
     MerchantSession.objects.filter(user=user).delete()
     logger.info("merchant changed password user_id=%s", user.pk)
-    return _open_session(user)
+    return open_session(user)
 
 
 class _ResetTokens(PasswordResetTokenGenerator):
@@ -321,7 +316,7 @@ def reset_password(*, uid: str, token: str, new_password: str) -> IssuedTokens:
     user.save(update_fields=["password", "last_login"])
     MerchantSession.objects.filter(user=user).delete()
     logger.info("merchant reset password user_id=%s", user.pk)
-    return _open_session(user)
+    return open_session(user)
 
 
 # --- Profile -----------------------------------------------------------------------------------
@@ -415,11 +410,15 @@ def questionnaire_as_scoring_data(
             slug=question.slug,
             theme=question.theme.slug,
             kind=question.kind,
+            scored=question.scored,
+            excluded_sectors=tuple(sector.slug for sector in question.excluded_sectors.all()),
             answers=tuple(
                 scoring.Answer(
                     slug=answer.slug,
                     score=answer.score,
                     capabilities=tuple(capability.slug for capability in answer.capabilities.all()),
+                    exclusive=answer.exclusive,
+                    label=answer.label,
                 )
                 for answer in question.answers.all()
             ),
@@ -433,32 +432,66 @@ def questionnaire_as_scoring_data(
     return questions, bands
 
 
+def questionnaire_rules(
+    questionnaire: DiagnosticQuestionnaire,
+) -> tuple[list[scoring.Conflict], list[scoring.WarningRule]]:
+    conflicts = [scoring.Conflict(answers=tuple(c["answers"]), message=c["message"]) for c in questionnaire.conflicts]
+    rules = [
+        scoring.WarningRule(
+            slug=r["slug"],
+            title=r["title"],
+            message=r["message"],
+            module=r.get("module", ""),
+            when_all=tuple(r.get("when_all", ())),
+            when_any=tuple(r.get("when_any", ())),
+            unless_any=tuple(r.get("unless_any", ())),
+        )
+        for r in questionnaire.warning_rules
+    ]
+    return conflicts, rules
+
+
 @transaction.atomic
 def record_diagnostic(
-    *, merchant: MerchantProfile, questionnaire: DiagnosticQuestionnaire, answers: dict[str, list[str]]
+    *,
+    merchant: MerchantProfile,
+    questionnaire: DiagnosticQuestionnaire,
+    answers: dict[str, list[str]],
+    sector: Sector | None = None,
 ) -> DiagnosticResult:
-    """Scores and keeps one run of the diagnostic; the capabilities it detects are added to the profile
-    (never removed: what the merchant declared stays theirs to change)."""
+    """Scores and keeps one run of the diagnostic, with the legal warnings it raises; the capabilities it detects
+    are added to the profile (never removed: what the merchant declared stays theirs to change).
+
+    `sector` (default: the profile's) decides which questions apply; given, it is saved to the profile too."""
+    if sector is not None and sector != merchant.sector:
+        merchant.sector = sector
+        merchant.save(update_fields=["sector", "updated_at"])
+    sector_slug = merchant.sector.slug if merchant.sector_id else None
     questions, bands = questionnaire_as_scoring_data(questionnaire)
+    conflicts, rules = questionnaire_rules(questionnaire)
     if not bands:
         logger.error("diagnostic questionnaire has no maturity band questionnaire_id=%s", questionnaire.pk)
         raise DiagnosticUnavailable(
             "L'autodiagnostic est momentanément indisponible : nos équipes ont été prévenues. Réessayez plus tard."
         )
     try:
-        score = scoring.score_diagnostic(questions, bands, answers)
+        score = scoring.score_diagnostic(
+            questions, bands, answers, sector=sector_slug, conflicts=conflicts, warning_rules=rules
+        )
     except scoring.InvalidAnswers as error:
         raise InvalidAnswers("Certaines réponses sont manquantes ou invalides.", error.errors) from error
     result = DiagnosticResult.objects.create(
         merchant=merchant,
         questionnaire=questionnaire,
         questionnaire_slug=questionnaire.slug,
-        answers={question.slug: list(answers[question.slug]) for question in questions},
+        answers={q.slug: list(answers[q.slug]) for q in questions if q.slug not in score.skipped_questions},
         theme_scores=score.theme_scores,
         overall_score=score.overall_score,
         band_slug=score.band.slug,
         band_label=score.band.label,
         capabilities_detected=list(score.capabilities),
+        warnings=list(score.warnings),
+        sector_slug=sector_slug or "",
     )
     if score.capabilities:
         add_capabilities(
@@ -514,9 +547,9 @@ def _event_errors(event: EventInput, module: ModulePage | None, now: datetime) -
     if event.kind == Kind.RATED:
         if event.value is None or not 1 <= event.value <= 5:
             errors["value"] = ["Une note va de 1 à 5."]
-    elif event.kind == Kind.STEP_COMPLETED:
+    elif event.kind in (Kind.STEP_COMPLETED, Kind.STEP_UNCOMPLETED):
         if event.value is None or event.value < 0:
-            errors["value"] = ["Indiquez l'index de l'étape terminée (0 pour la première)."]
+            errors["value"] = ["Indiquez l'index de l'étape (0 pour la première)."]
         elif module is not None and event.value >= (steps := step_count(module)):
             errors["value"] = [f"Ce module a {steps} étape(s) : l'index va de 0 à {steps - 1}."]
     elif event.value is not None:
@@ -630,103 +663,6 @@ def _outcome_for_known(event: EventInput, stored_fingerprint: str, fingerprint: 
     )
 
 
-# --- Help requests -----------------------------------------------------------------------------
-
-Status = HelpRequest.Status
-ALLOWED_TRANSITIONS = {
-    Status.NEW: {Status.MATCHED, Status.CANCELLED},
-    Status.MATCHED: {Status.IN_PROGRESS, Status.NEW, Status.CANCELLED},  # back to new: the helper withdrew
-    Status.IN_PROGRESS: {Status.DONE, Status.CANCELLED},
-    Status.DONE: set(),
-    Status.CANCELLED: set(),
-}
-NEEDS_HELPER = {Status.MATCHED, Status.IN_PROGRESS, Status.DONE}
-
-
-def transition_errors(*, current: str, new: str, helper: StudentHelper | None) -> dict[str, list[str]]:
-    """Why a help request cannot move from `current` to `new` with this helper (empty when it can)."""
-    errors: dict[str, list[str]] = {}
-    if new != current and new not in ALLOWED_TRANSITIONS[current]:
-        allowed = ", ".join(str(Status(status).label) for status in ALLOWED_TRANSITIONS[current]) or "aucun"
-        errors["status"] = [
-            f"Impossible de passer de « {Status(current).label} » à « {Status(new).label} ». "
-            f"Statuts possibles : {allowed}."
-        ]
-    if new in NEEDS_HELPER and helper is None:
-        errors["helper"] = ["Choisissez un accompagnateur pour ce statut."]
-    return errors
-
-
-@transaction.atomic
-def request_help(
-    *,
-    merchant: MerchantProfile,
-    message: str,
-    theme: Theme | None = None,
-    module: ModulePage | None = None,
-    availability: str = "",
-) -> HelpRequest:
-    """A new help request on a theme, or on a module (its theme then applies when none is given)."""
-    theme = theme or (module.theme if module else None)
-    if theme is None:
-        raise MerchantError("Précisez le thème ou le module concerné.", {"theme": ["Ce champ est obligatoire."]})
-    help_request = HelpRequest.objects.create(
-        merchant=merchant, theme=theme, module=module, message=message, availability=availability
-    )
-    logger.info("help request created id=%s user_id=%s", help_request.pk, merchant.user_id)
-    return help_request
-
-
-@transaction.atomic
-def move_help_request(
-    *,
-    help_request: HelpRequest,
-    status: str,
-    helper: StudentHelper | None = UNSET,
-    staff_notes: str = UNSET,
-) -> HelpRequest:
-    """Staff (or the merchant, to cancel) move a request along its allowed statuses."""
-    help_request = HelpRequest.objects.select_for_update().get(pk=help_request.pk)
-    helper = help_request.helper if helper is UNSET else helper
-    errors = transition_errors(current=help_request.status, new=status, helper=helper)
-    if errors:
-        raise InvalidTransition(next(iter(errors.values()))[0], errors)
-    now = timezone.now()
-    if status == Status.MATCHED and (help_request.status != Status.MATCHED or helper != help_request.helper):
-        help_request.matched_at = now
-    if status == Status.NEW:
-        helper, help_request.matched_at = None, None
-    if status in {Status.DONE, Status.CANCELLED} and help_request.status != status:
-        help_request.closed_at = now
-    help_request.status = status
-    help_request.helper = helper
-    if staff_notes is not UNSET:
-        help_request.staff_notes = staff_notes
-    help_request.save()
-    logger.info("help request id=%s moved to %s", help_request.pk, status)
-    return help_request
-
-
-@transaction.atomic
-def cancel_help_request(*, help_request: HelpRequest) -> HelpRequest:
-    return move_help_request(help_request=help_request, status=Status.CANCELLED)
-
-
-@transaction.atomic
-def rate_help_request(*, help_request: HelpRequest, satisfaction: int, comment: str = "") -> HelpRequest:
-    """The merchant's rating of the help received, once it is done (a new rating replaces the previous one)."""
-    help_request = HelpRequest.objects.select_for_update().get(pk=help_request.pk)
-    if help_request.status != Status.DONE:
-        raise InvalidTransition(
-            "Vous pourrez noter l'accompagnement une fois la demande terminée.",
-            {"status": [f"La demande est « {help_request.get_status_display()} »."]},
-        )
-    help_request.satisfaction = satisfaction
-    help_request.satisfaction_comment = comment
-    help_request.save(update_fields=["satisfaction", "satisfaction_comment", "updated_at"])
-    return help_request
-
-
 # --- RGPD erasure ------------------------------------------------------------------------------
 
 
@@ -780,7 +716,6 @@ def anonymise_merchant_traces(*, user) -> int:
     for model, ids in (
         (get_user_model(), [user.pk]),
         (MerchantProfile, [merchant.pk]),
-        (HelpRequest, list(merchant.help_requests.values_list("pk", flat=True))),
         (DiagnosticResult, diagnostic_ids),
     ):
         ModelLogEntry.objects.filter(
@@ -819,14 +754,15 @@ def _erased_stand_in(merchant: MerchantProfile) -> ErasedMerchant | None:
 
 @transaction.atomic
 def erase_merchant(*, merchant: MerchantProfile, password: str | None = None) -> None:
-    """Deletes the account, profile, sessions, diagnostics and help requests; anonymises events for good
-    (see `anonymise_merchant_traces`). With `password` (the merchant's own request), it must be the account's."""
+    """Deletes the account, profile and sessions; anonymises events and diagnostics for good (see
+    `anonymise_merchant_traces`) and, through the missions app's own pre_delete receiver, the missions. With
+    `password` (the merchant's own request), it must be the account's."""
     user = merchant.user
     if password is not None and not user.check_password(password):
         raise WrongPassword("Le mot de passe est incorrect.", {"password": ["Mot de passe incorrect."]})
     user_id = user.pk
     anonymised = anonymise_merchant_traces(user=user)
-    # Cascades to the profile, sessions, diagnostics and help requests. The pre_delete receiver runs
-    # anonymise_merchant_traces again and finds nothing left to do.
+    # Cascades to the profile, sessions and diagnostics. The pre_delete receivers run anonymise_merchant_traces
+    # again (nothing left to do) and missions' anonymise_merchant_missions.
     user.delete()
     logger.info("merchant erased user_id=%s events_anonymised=%s", user_id, anonymised)

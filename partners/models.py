@@ -13,13 +13,20 @@ class PartnerApiKey(models.Model):
     class Scope(models.TextChoices):
         READ_AGGREGATES = "aggregates:read", "Lecture des agrégats de l'observatoire"
 
-    name = models.CharField("partenaire", max_length=160, help_text="Par exemple : Ville de Marseille, service économie.")
+    name = models.CharField(
+        "partenaire", max_length=160, help_text="Par exemple : Ville de Marseille, service économie."
+    )
     prefix = models.CharField("préfixe", max_length=12, unique=True, editable=False)
     digest = models.CharField(max_length=64, unique=True, editable=False)
     scope = models.CharField("droits", max_length=32, choices=Scope.choices, default=Scope.READ_AGGREGATES)
     created_at = models.DateTimeField("créée le", default=timezone.now, editable=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="créée par"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="créée par",
     )
     revoked_at = models.DateTimeField("révoquée le", null=True, blank=True)
 

@@ -25,7 +25,10 @@ class PartnerKeysView(WagtailAdminTemplateMixin, TemplateView):
         return self.breadcrumbs_items + [{"url": "", "label": self.page_title}]
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(**kwargs) | {"keys": selectors.keys(), "can_revoke": self.request.user.has_perm("partners.change_partnerapikey")}
+        return super().get_context_data(**kwargs) | {
+            "keys": selectors.keys(),
+            "can_revoke": self.request.user.has_perm("partners.change_partnerapikey"),
+        }
 
     def post(self, request):
         if "revoke" in request.POST:

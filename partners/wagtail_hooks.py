@@ -12,4 +12,6 @@ def register_partner_key_urls():
 
 @hooks.register("register_permissions")
 def register_partner_key_permissions():
-    return Permission.objects.filter(content_type__app_label="partners", codename__in=["add_partnerapikey", "change_partnerapikey"])
+    return Permission.objects.filter(
+        content_type__app_label="partners", codename__in=["add_partnerapikey", "change_partnerapikey"]
+    )

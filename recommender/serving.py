@@ -343,6 +343,7 @@ def _model_scores(loaded: LoadedModel, context: _Context):
             user_features_row=U[0],
             vocabulary=vocabulary,
             boosts=model_boosts,
+            known_maturity=set(context.record.get("maturity") or ()),
         )
         result = {
             i: [Reason(r.source, r.text) for r in reasons] for i, reasons in zip(in_model, explained, strict=True)
@@ -366,12 +367,19 @@ def _fallback_scores(modules) -> tuple[np.ndarray, str]:
     return np.linspace(1.0, -1.0, len(modules)) if len(modules) > 1 else np.zeros(len(modules)), "fallback-catalogue"
 
 
-def _fallback_reasons(strategy: str):
+def _fallback_reasons(strategy: str, modules):
+    """Popularity is claimed only for modules enough merchants took up (as the model's reasons do)."""
+    counts = selectors.live_popularity() if strategy == "fallback-popularity" else {}
+
+    def base(i):
+        if counts.get(modules[i].pk, 0) >= engine_explain.POPULARITY_MIN_COUNT:
+            return [Reason("popularity", engine_explain.POPULARITY_TEMPLATE)]
+        return [Reason("fallback", engine_explain.FALLBACK_TEMPLATE)]
+
     def reasons_for(items, boosts):
-        text = engine_explain.POPULARITY_TEMPLATE if strategy == "fallback-popularity" else None
-        base = [Reason("popularity", text)] if text else [Reason("fallback", engine_explain.FALLBACK_TEMPLATE)]
         return {
-            i: ([Reason("editorial", engine_explain.EDITORIAL_TEMPLATE)] if boosts[i] > 0 else []) + base for i in items
+            i: ([Reason("editorial", engine_explain.EDITORIAL_TEMPLATE)] if boosts[i] > 0 else []) + base(i)
+            for i in items
         }
 
     return reasons_for
@@ -450,7 +458,7 @@ def recommend_for(
     if scores is None:
         scores, strategy = _fallback_scores(modules)
         state = ServingState(strategy, state.version_id, state.reason)
-        reasons_for = _fallback_reasons(strategy)
+        reasons_for = _fallback_reasons(strategy, modules)
 
     capabilities, cap_index = catalogue.capabilities, catalogue.cap_index
     user_caps = np.zeros(len(capabilities), dtype=bool)

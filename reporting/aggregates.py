@@ -22,7 +22,7 @@ from statistics import median
 from reporting.disclosure import TOTAL, is_small, protect_line, protect_rows, protect_two_way
 
 UNKNOWN = "non-renseigne"
-E_INVOICE_RECEPTION = "facturation-electronique-reception"
+E_INVOICE_RECEPTION = "facturation-electronique-reception"  # the warning the barometer puts first
 
 
 # --- Input records ---------------------------------------------------------------------------------
@@ -35,6 +35,7 @@ class Diagnostic:
     band: str
     theme_scores: dict
     capabilities: frozenset
+    warnings: frozenset = frozenset()  # slugs of the legal-obligation warnings the run gave
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,7 @@ class Catalogue:
     module_builds: dict  # module id → capability slugs the module builds
     capability_theme: dict  # capability slug → theme slug
     bands: tuple  # maturity band slugs, lowest first
+    warnings: tuple = ()  # (slug, French title) of the questionnaire's legal-obligation warnings
 
 
 # --- What one merchant did in a period ------------------------------------------------------------
@@ -134,61 +136,166 @@ class Measure:
     unit: str = "commerces"
 
 
-def _merchant_measures(bands: Iterable[str]) -> list[Measure]:
+def _merchant_measures(bands: Iterable[str], warnings: Iterable[tuple[str, str]] = ()) -> list[Measure]:
     measures = [
-        Measure("merchants_active", "merchants_active", "count", "Commerces actifs sur la période (un événement, un autodiagnostic ou une demande d'aide datés de la période)"),
-        Measure("merchants_diagnosed", "merchants_diagnosed", "count", "Commerces actifs ayant fait au moins un autodiagnostic avant la fin de la période"),
-        Measure("score_mean", "merchants_diagnosed", "mean", "Score global moyen du dernier autodiagnostic de chaque commerce (sur 100)", "points"),
+        Measure(
+            "merchants_active",
+            "merchants_active",
+            "count",
+            "Commerces actifs sur la période (un événement, un autodiagnostic ou une demande d'aide datés de la période)",
+        ),
+        Measure(
+            "merchants_diagnosed",
+            "merchants_diagnosed",
+            "count",
+            "Commerces actifs ayant fait au moins un autodiagnostic avant la fin de la période",
+        ),
+        Measure(
+            "score_mean",
+            "merchants_diagnosed",
+            "mean",
+            "Score global moyen du dernier autodiagnostic de chaque commerce (sur 100)",
+            "points",
+        ),
     ]
     measures += [
-        Measure(f"band_{band}", f"band_{band}", "count", f"Commerces dont le dernier autodiagnostic est au niveau « {band} »")
+        Measure(
+            f"band_{band}",
+            f"band_{band}",
+            "count",
+            f"Commerces dont le dernier autodiagnostic est au niveau « {band} »",
+        )
         for band in bands
     ]
     measures += [
-        Measure("merchants_rediagnosed", "merchants_rediagnosed", "count", "Commerces ayant fait au moins deux autodiagnostics avant la fin de la période"),
-        Measure("score_change_mean", "merchants_rediagnosed", "mean", "Évolution moyenne du score global entre le premier et le dernier autodiagnostic (en points)", "points"),
-        Measure("capabilities_held_mean", "merchants_active", "mean", "Nombre moyen de compétences numériques acquises à la fin de la période (dernier autodiagnostic et modules terminés)", "compétences"),
-        Measure("merchants_not_ready_e_invoicing", "merchants_not_ready_e_invoicing", "count", "Obligation légale : commerces diagnostiqués qui ne sont pas prêts à recevoir des factures électroniques"),
+        Measure(
+            "merchants_rediagnosed",
+            "merchants_rediagnosed",
+            "count",
+            "Commerces ayant fait au moins deux autodiagnostics avant la fin de la période",
+        ),
+        Measure(
+            "score_change_mean",
+            "merchants_rediagnosed",
+            "mean",
+            "Évolution moyenne du score global entre le premier et le dernier autodiagnostic (en points)",
+            "points",
+        ),
+        Measure(
+            "capabilities_held_mean",
+            "merchants_active",
+            "mean",
+            "Nombre moyen de compétences numériques acquises à la fin de la période (dernier autodiagnostic et modules terminés)",
+            "compétences",
+        ),
+    ]
+    measures += [
+        Measure(
+            f"warning_{slug}",
+            f"warning_{slug}",
+            "count",
+            f"Obligation légale : commerces dont le dernier autodiagnostic donne l'alerte « {title} » "
+            "(les autodiagnostics passés avant l'ajout des alertes n'en portent aucune)",
+        )
+        for slug, title in warnings
     ]
     return measures + _activity_measures()
 
 
 def _activity_measures() -> list[Measure]:
     return [
-        Measure("merchants_gaining", "merchants_gaining", "count", "Commerces ayant acquis au moins une compétence en terminant un module"),
-        Measure("capabilities_gained", "merchants_gaining", "sum", "Compétences acquises en terminant un module", "compétences"),
+        Measure(
+            "merchants_gaining",
+            "merchants_gaining",
+            "count",
+            "Commerces ayant acquis au moins une compétence en terminant un module",
+        ),
+        Measure(
+            "capabilities_gained",
+            "merchants_gaining",
+            "sum",
+            "Compétences acquises en terminant un module",
+            "compétences",
+        ),
         Measure("merchants_starting", "merchants_starting", "count", "Commerces ayant commencé au moins un module"),
-        Measure("modules_started", "merchants_starting", "sum", "Modules commencés (une fois par commerce et par module)", "modules"),
+        Measure(
+            "modules_started",
+            "merchants_starting",
+            "sum",
+            "Modules commencés (une fois par commerce et par module)",
+            "modules",
+        ),
         Measure("merchants_completing", "merchants_completing", "count", "Commerces ayant terminé au moins un module"),
-        Measure("modules_completed", "merchants_completing", "sum", "Modules terminés (une fois par commerce et par module)", "modules"),
+        Measure(
+            "modules_completed",
+            "merchants_completing",
+            "sum",
+            "Modules terminés (une fois par commerce et par module)",
+            "modules",
+        ),
         Measure("merchants_asking_help", "merchants_asking_help", "count", "Commerces ayant demandé un accompagnement"),
         Measure("help_requests", "merchants_asking_help", "sum", "Demandes d'accompagnement déposées", "demandes"),
-        Measure("merchants_matched", "merchants_matched", "count", "Commerces dont une demande de la période a trouvé un accompagnateur"),
-        Measure("match_days_median", "merchants_matched", "median", "Délai médian de mise en relation (jours)", "jours"),
-        Measure("merchants_helped", "merchants_helped", "count", "Commerces dont une demande de la période est terminée"),
+        Measure(
+            "merchants_matched",
+            "merchants_matched",
+            "count",
+            "Commerces dont une demande de la période a trouvé un accompagnateur",
+        ),
+        Measure(
+            "match_days_median", "merchants_matched", "median", "Délai médian de mise en relation (jours)", "jours"
+        ),
+        Measure(
+            "merchants_helped", "merchants_helped", "count", "Commerces dont une demande de la période est terminée"
+        ),
         Measure("merchants_rating", "merchants_rating", "count", "Commerces ayant noté l'accompagnement reçu"),
         Measure("satisfaction_mean", "merchants_rating", "mean", "Satisfaction moyenne (sur 5)", "sur 5"),
     ]
 
 
 THEME_MEASURES = [
-    Measure("merchants_diagnosed", "merchants_diagnosed", "count", "Commerces actifs dont le dernier autodiagnostic note ce thème"),
-    Measure("theme_score_mean", "merchants_diagnosed", "mean", "Score moyen du thème au dernier autodiagnostic (sur 100)", "points"),
+    Measure(
+        "merchants_diagnosed",
+        "merchants_diagnosed",
+        "count",
+        "Commerces actifs dont le dernier autodiagnostic note ce thème",
+    ),
+    Measure(
+        "theme_score_mean",
+        "merchants_diagnosed",
+        "mean",
+        "Score moyen du thème au dernier autodiagnostic (sur 100)",
+        "points",
+    ),
     *_activity_measures(),
 ]
 
 CAPABILITY_MEASURES = [
-    Measure("merchants_holding", "merchants_holding", "count", "Commerces actifs ayant cette compétence à la fin de la période"),
-    Measure("merchants_gaining", "merchants_gaining", "count", "Commerces ayant acquis cette compétence en terminant un module pendant la période"),
+    Measure(
+        "merchants_holding",
+        "merchants_holding",
+        "count",
+        "Commerces actifs ayant cette compétence à la fin de la période",
+    ),
+    Measure(
+        "merchants_gaining",
+        "merchants_gaining",
+        "count",
+        "Commerces ayant acquis cette compétence en terminant un module pendant la période",
+    ),
 ]
 
 MODULE_MEASURES = [
-    Measure("merchants_gaining", "merchants_gaining", "count", "Commerces ayant acquis cette compétence en terminant ce module pendant la période"),
+    Measure(
+        "merchants_gaining",
+        "merchants_gaining",
+        "count",
+        "Commerces ayant acquis cette compétence en terminant ce module pendant la période",
+    ),
 ]
 
 
 def merchant_measures(catalogue: Catalogue) -> list[Measure]:
-    return _merchant_measures(catalogue.bands)
+    return _merchant_measures(catalogue.bands, catalogue.warnings)
 
 
 def _mean(values: list) -> float | None:
@@ -204,9 +311,7 @@ def _activity(facts: list[Facts], catalogue: Catalogue, theme: str | None = None
     requests = [[h for h in f.help_requests if theme is None or h.theme == theme] for f in facts]
     matched = [[h for h in hs if h.matched_at is not None] for hs in requests]
     rated = [[h.satisfaction for h in hs if h.satisfaction is not None] for hs in requests]
-    match_days = [
-        min((h.matched_at - h.at).total_seconds() / 86400 for h in hs) for hs in matched if hs
-    ]
+    match_days = [min((h.matched_at - h.at).total_seconds() / 86400 for h in hs) for hs in matched if hs]
     return {
         "merchants_gaining": sum(1 for g in gained if g),
         "capabilities_gained": sum(len(g) for g in gained),
@@ -234,10 +339,9 @@ def merchant_cell(facts: list[Facts], catalogue: Catalogue) -> dict:
         "merchants_rediagnosed": len(rediagnosed),
         "score_change_mean": _mean([f.latest.overall - f.first.overall for f in rediagnosed]),
         "capabilities_held_mean": _mean([len(f.held) for f in facts]),
-        "merchants_not_ready_e_invoicing": sum(
-            1 for f in diagnosed if E_INVOICE_RECEPTION not in f.latest.capabilities and E_INVOICE_RECEPTION not in f.held
-        ),
     }
+    for slug, _title in catalogue.warnings:
+        values[f"warning_{slug}"] = sum(1 for f in diagnosed if slug in f.latest.warnings)
     for band in catalogue.bands:
         values[f"band_{band}"] = sum(1 for f in diagnosed if f.latest.band == band)
     return values | _activity(facts, catalogue)
@@ -282,9 +386,7 @@ def _group(facts: list[Facts], *dimensions: str) -> dict:
     return groups
 
 
-def _protect_family(
-    tables: dict, measures: list[Measure], k: int, *, additive_over_rows: bool
-) -> dict:
+def _protect_family(tables: dict, measures: list[Measure], k: int, *, additive_over_rows: bool) -> dict:
     """`tables`: name → {(row, column): values} where one-way tables use column TOTAL and the total cell is
     (TOTAL, TOTAL). Returns name → {(row, column): set of hidden measure names}."""
     hidden: dict = {name: {key: set() for key in cells} for name, cells in tables.items()}
@@ -298,7 +400,9 @@ def _protect_family(
             if name.count("×") == 0:
                 line = {key: cells[key][base] for key in cells}
                 if additive_over_rows:
-                    base_hidden[name] = protect_line(line, k=k, hidden=_total_hidden(tables, base, k), fixed=[(TOTAL, TOTAL)])
+                    base_hidden[name] = protect_line(
+                        line, k=k, hidden=_total_hidden(tables, base, k), fixed=[(TOTAL, TOTAL)]
+                    )
                 else:
                     base_hidden[name] = {key for key, value in line.items() if is_small(value, k)}
         for name, cells in tables.items():
@@ -310,7 +414,9 @@ def _protect_family(
                 margins = _margins(tables, base_hidden, row_dim, column_dim)
                 base_hidden[name] = protect_two_way(values, k=k, hidden_margins=margins)
             else:
-                row_totals = {row: tables[row_dim][(row, TOTAL)][base] for (row, _c) in cells if (row, TOTAL) in tables[row_dim]}
+                row_totals = {
+                    row: tables[row_dim][(row, TOTAL)][base] for (row, _c) in cells if (row, TOTAL) in tables[row_dim]
+                }
                 hidden_totals = {row for (row, _c) in base_hidden[row_dim]}
                 base_hidden[name] = protect_rows(values, row_totals, hidden_totals, k=k)
         for name, keys in base_hidden.items():
@@ -401,9 +507,7 @@ def build_tables(
     for f in facts:
         for capability, module in f.gained.items():
             gains[(capability, module)] = gains.get((capability, module), 0) + 1
-    capability_tables["capability×module"] = {
-        key: {"merchants_gaining": count} for key, count in gains.items()
-    }
+    capability_tables["capability×module"] = {key: {"merchants_gaining": count} for key, count in gains.items()}
     hidden = _protect_family(capability_tables, CAPABILITY_MEASURES, k, additive_over_rows=False)
     cells += _cells(capability_tables, hidden, CAPABILITY_MEASURES, row_dimension="capability")
     return TableSet(cells, {"merchants": measures, "themes": THEME_MEASURES, "capabilities": CAPABILITY_MEASURES})

@@ -5,7 +5,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from reporting import charts
+from reporting.aggregates import E_INVOICE_RECEPTION
 from reporting.periods import Period, months_up_to, parse_period
+from reporting.periods import month as month_of
 from reporting.selectors import DIMENSION_LABELS, Observatory, observatory_for
 
 FILTERABLE = ("sector", "area", "size_band")
@@ -23,12 +25,14 @@ class Population:
 
     @classmethod
     def parse(cls, text: str | None) -> "Population":
-        """"" (all merchants) or "<dimension>:<value>", e.g. "sector:restauration", "area:13201"."""
+        """ "" (all merchants) or "<dimension>:<value>", e.g. "sector:restauration", "area:13201"."""
         if not text:
             return cls()
         dimension, _, value = text.partition(":")
         if dimension not in FILTERABLE or not value:
-            raise InvalidPopulation("Population invalide : « secteur », « territoire » ou « taille » suivis d'une valeur.")
+            raise InvalidPopulation(
+                "Population invalide : « secteur », « territoire » ou « taille » suivis d'une valeur."
+            )
         return cls(dimension, value)
 
     @property
@@ -59,6 +63,7 @@ class Barometer:
     charts: list = field(default_factory=list)  # (id, Chart)
     sector_rows: list = field(default_factory=list)
     bands: list = field(default_factory=list)
+    obligations: list = field(default_factory=list)  # (French title of the legal warning, share of diagnosed)
     generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     empty: bool = False
 
@@ -85,13 +90,15 @@ def key_figures(values: dict) -> list[KeyFigure]:
         KeyFigure("Score moyen du dernier autodiagnostic", _fmt(values.get("score_mean"), unit=" / 100")),
         KeyFigure(
             "Évolution moyenne du score",
-            "secret statistique" if change is None else ("+" if change >= 0 else "") + _fmt(change, decimals=1, unit=" points"),
+            "secret statistique"
+            if change is None
+            else ("+" if change >= 0 else "") + _fmt(change, decimals=1, unit=" points"),
             "entre le premier et le dernier autodiagnostic",
         ),
         KeyFigure(
             "Pas encore prêts à recevoir des factures électroniques",
-            _share(values.get("merchants_not_ready_e_invoicing"), values.get("merchants_diagnosed")),
-            "part des commerces diagnostiqués",
+            _share(values.get(f"warning_{E_INVOICE_RECEPTION}"), values.get("merchants_diagnosed")),
+            "obligation légale : part des commerces diagnostiqués",
         ),
         KeyFigure("Modules terminés", _fmt(values.get("modules_completed"))),
         KeyFigure("Compétences acquises", _fmt(values.get("capabilities_gained"))),
@@ -103,8 +110,10 @@ def key_figures(values: dict) -> list[KeyFigure]:
 def build(*, period: Period, population: Population = Population(), months: int = 12) -> Barometer:
     observatory = observatory_for(period=period)
     values = population.cell_values(observatory)
-    label = "Tous les commerces" if not population.dimension else (
-        f"{DIMENSION_LABELS[population.dimension]} : {observatory.label(population.dimension, population.value)}"
+    label = (
+        "Tous les commerces"
+        if not population.dimension
+        else (f"{DIMENSION_LABELS[population.dimension]} : {observatory.label(population.dimension, population.value)}")
     )
     if values is None:  # nobody of that population was active in the period
         values = {}
@@ -114,7 +123,11 @@ def build(*, period: Period, population: Population = Population(), months: int 
     def table_for(dimension):
         if not population.dimension or population.dimension == dimension:
             return dimension, {}
-        pair = next(f"{a}×{b}" for a, b in (("sector", "area"), ("sector", "size_band"), ("area", "size_band")) if {a, b} == {dimension, population.dimension})
+        pair = next(
+            f"{a}×{b}"
+            for a, b in (("sector", "area"), ("sector", "size_band"), ("area", "size_band"))
+            if {a, b} == {dimension, population.dimension}
+        )
         return pair, fixed
 
     table, extra = table_for("sector")
@@ -122,7 +135,9 @@ def build(*, period: Period, population: Population = Population(), months: int 
     table, extra = table_for("area")
     barometer.charts.append(("maturite-territoire", charts.maturity_by(observatory, "area", table=table, **extra)))
     series = []
-    for month in months_up_to(period, months):
+    today = datetime.now(UTC).date()
+    last = period if period.end <= today else month_of(today.year, today.month)  # no empty future months
+    for month in months_up_to(last, months):
         monthly = observatory_for(period=month, one_way_only=True)
         series.append((month.label, population.cell_values(monthly) or {}))
     barometer.charts.append(("evolution", charts.evolution(series)))
@@ -130,6 +145,10 @@ def build(*, period: Period, population: Population = Population(), months: int 
     barometer.charts.append(("competences", charts.capabilities_gained(observatory, table=capability_table, **fixed)))
     barometer.charts.append(("accompagnements", charts.help_flow(values, k=observatory.k)))
 
+    barometer.obligations = [
+        (title, _share(values.get(f"warning_{slug}"), values.get("merchants_diagnosed")))
+        for slug, title in observatory.labels.get("warning", {}).items()
+    ]
     band_labels = observatory.labels.get("band", {})
     barometer.bands = [(slug, band_labels.get(slug, slug)) for slug in _bands(observatory)]
     for cell in observatory.table(table_for("sector")[0]):

@@ -134,7 +134,9 @@ def help_flow(cell_values: dict, *, k: int) -> Chart:
     figure = _hbar(title, rows, xlabel="Commerces", color=ORANGE)
     extra = []
     if cell_values.get("match_days_median") is not None:
-        extra.append(f"délai médian de mise en relation : {cell_values['match_days_median']:.0f} jours".replace(".", ","))
+        extra.append(
+            f"délai médian de mise en relation : {cell_values['match_days_median']:.0f} jours".replace(".", ",")
+        )
     if cell_values.get("satisfaction_mean") is not None:
         extra.append(f"satisfaction moyenne : {cell_values['satisfaction_mean']:.1f} sur 5".replace(".", ","))
     description = "; ".join(f"{label} : {value}" for label, value in rows) or "Aucun chiffre publiable sur la période"
@@ -158,6 +160,11 @@ def evolution(series: list[tuple[str, dict]]) -> Chart:
         axes.spines[["top", "right"]].set_visible(False)
         axes.grid(axis="y", color="#dddddd")
     plt.setp(bottom.get_xticklabels(), rotation=35, ha="right")
-    rows = [(label, f"{a if a is not None else 'masqué'} commerces actifs, score moyen {s if s is not None else 'masqué'}") for label, a, s in zip(labels, active, score, strict=True)]
+    rows = [
+        (label, f"{a if a is not None else 'masqué'} commerces actifs, score moyen {s if s is not None else 'masqué'}")
+        for label, a, s in zip(labels, active, score, strict=True)
+    ]
     description = "Par mois : " + "; ".join(f"{label} : {text}" for label, text in rows) + "."
-    return Chart("Évolution mois par mois", description.replace(".0 ", " "), figure, rows, sum(1 for a in active if a is None))
+    return Chart(
+        "Évolution mois par mois", description.replace(".0 ", " "), figure, rows, sum(1 for a in active if a is None)
+    )

@@ -105,7 +105,9 @@ def protect_two_way(
     hidden exactly when listed in `hidden_margins` (their one-way tables decided). Returns every hidden key,
     margins included."""
     margins = {key for key in values if TOTAL in key}
-    hidden = {key for key in values if key not in margins and is_small(values[key], k)} | (set(hidden_margins) & margins)
+    hidden = {key for key in values if key not in margins and is_small(values[key], k)} | (
+        set(hidden_margins) & margins
+    )
     inner = [key for key in values if key not in margins]
     while True:
         exposed = exposed_cells(hidden)

@@ -73,16 +73,29 @@ def as_csv(observatory: Observatory, *, table: str | None = None) -> str:
     writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
     for row in data:
-        writer.writerow({key: ("|".join(value) if key == HIDDEN else ("" if value is None else value)) for key, value in row.items()})
+        writer.writerow(
+            {
+                key: ("|".join(value) if key == HIDDEN else ("" if value is None else value))
+                for key, value in row.items()
+            }
+        )
     return buffer.getvalue()
 
 
 def codebook_columns(observatory: Observatory) -> dict:
     """column → {label, type, description} (French: the open data's readers are the agency's partners)."""
     columns = {
-        "period": {"type": "texte", "label": "Période", "description": "« AAAA-MM » (mois), « AAAA-Tn » (trimestre) ou « AAAA » (année)."},
+        "period": {
+            "type": "texte",
+            "label": "Période",
+            "description": "« AAAA-MM » (mois), « AAAA-Tn » (trimestre) ou « AAAA » (année).",
+        },
         "period_start": {"type": "date", "label": "Premier jour de la période", "description": "Format AAAA-MM-JJ."},
-        "period_end": {"type": "date", "label": "Dernier jour de la période", "description": "Format AAAA-MM-JJ, inclus."},
+        "period_end": {
+            "type": "date",
+            "label": "Dernier jour de la période",
+            "description": "Format AAAA-MM-JJ, inclus.",
+        },
         "table": {
             "type": "texte",
             "label": "Tableau",
@@ -93,7 +106,11 @@ def codebook_columns(observatory: Observatory) -> dict:
     for dimension in DIMENSIONS:
         label = DIMENSION_LABELS[dimension]
         columns[dimension] = {"type": "code", "label": f"{label} (code)", "description": _DIMENSION_HELP[dimension]}
-        columns[f"{dimension}_label"] = {"type": "texte", "label": label, "description": f"Libellé en français : {label.lower()}."}
+        columns[f"{dimension}_label"] = {
+            "type": "texte",
+            "label": label,
+            "description": f"Libellé en français : {label.lower()}.",
+        }
     seen = set()
     for family, measures in observatory.measures.items():
         for measure in measures:
@@ -101,7 +118,9 @@ def codebook_columns(observatory: Observatory) -> dict:
                 columns[measure.name]["description"] += f" Tableaux {TABLE_FAMILIES[family]} : {measure.label}."
                 continue
             seen.add(measure.name)
-            base = "" if measure.base == measure.name else f" Calculé sur les commerces comptés dans « {measure.base} »."
+            base = (
+                "" if measure.base == measure.name else f" Calculé sur les commerces comptés dans « {measure.base} »."
+            )
             columns[measure.name] = {
                 "type": "entier" if measure.kind in ("count", "sum") else "décimal",
                 "label": measure.label,

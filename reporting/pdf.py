@@ -74,6 +74,14 @@ def render_pdf(barometer: Barometer) -> bytes:
         pdf.multi_cell(0, 4, chart.description, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.ln(3)
     pdf.add_page()
+    if barometer.obligations:
+        pdf.heading("Obligations légales")
+        pdf.set_font("DejaVu", "", 9)
+        with pdf.table(col_widths=(120, 54), text_align=("LEFT", "RIGHT"), first_row_as_headings=True) as table:
+            table.row(["Alerte de l'autodiagnostic", "Part des commerces diagnostiqués"])
+            for title, share in barometer.obligations:
+                table.row([title, share])
+        pdf.ln(4)
     pdf.heading("Par secteur")
     pdf.set_font("DejaVu", "", 8)
     headings = ["Secteur", "Actifs", "Score", *[label for _, label in barometer.bands], "Modules terminés"]

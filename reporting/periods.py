@@ -51,10 +51,12 @@ PATTERN = re.compile(r"^(?P<year>\d{4})(?:-(?:(?P<month>\d{2})|T(?P<quarter>[1-4
 
 
 def parse_period(text: str) -> Period:
-    """"2026-11" (a month), "2026-T4" (a quarter) or "2026" (a year); ValueError with a French message."""
+    """ "2026-11" (a month), "2026-T4" (a quarter) or "2026" (a year); ValueError with a French message."""
     match = PATTERN.match((text or "").strip())
     if not match or not 2000 <= int(match["year"]) <= 2100:
-        raise ValueError("Période invalide : « AAAA-MM » (un mois), « AAAA-T1 » à « AAAA-T4 » (un trimestre) ou « AAAA » (une année).")
+        raise ValueError(
+            "Période invalide : « AAAA-MM » (un mois), « AAAA-T1 » à « AAAA-T4 » (un trimestre) ou « AAAA » (une année)."
+        )
     number = int(match["year"])
     if match["month"]:
         if not 1 <= int(match["month"]) <= 12:

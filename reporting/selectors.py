@@ -12,8 +12,9 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Max
 
-from cms.models import Capability, MaturityBand, ModulePage, Sector, Theme
-from merchants.models import DiagnosticResult, EngagementEvent, ErasedMerchant, HelpRequest, MerchantProfile, SizeBand
+from cms.models import Capability, DiagnosticQuestionnaire, MaturityBand, ModulePage, Sector, Theme
+from merchants.models import DiagnosticResult, EngagementEvent, ErasedMerchant, MerchantProfile, SizeBand
+from missions.models import Mission
 from reporting import aggregates
 from reporting.aggregates import Catalogue, Cell, MerchantRecord
 from reporting.areas import all_areas, area_for_postcode
@@ -47,6 +48,11 @@ def catalogue() -> Catalogue:
         "modulepage__slug", "capability__slug"
     ):
         builds.setdefault(slug, []).append(capability)
+    warnings: dict = {}
+    for rules in DiagnosticQuestionnaire.objects.order_by("pk").values_list("warning_rules", flat=True):
+        for rule in rules or ():
+            if isinstance(rule, dict) and rule.get("slug"):
+                warnings.setdefault(rule["slug"], rule.get("title") or rule["slug"])
     bands: dict = {}
     for slug, minimum in MaturityBand.objects.order_by("min_score", "sort_order").values_list("slug", "min_score"):
         bands.setdefault(slug, minimum)
@@ -55,6 +61,7 @@ def catalogue() -> Catalogue:
         module_builds={slug: tuple(caps) for slug, caps in builds.items()},
         capability_theme=dict(Capability.objects.values_list("slug", "theme__slug")),
         bands=tuple(bands),
+        warnings=tuple(warnings.items()),
     )
 
 
@@ -62,19 +69,31 @@ def merchant_records(*, until: datetime) -> list[MerchantRecord]:
     """Every merchant and every erased merchant's stand-in, with their history before `until`, in five
     queries whatever the population."""
     records: dict = {}
-    for pk, sector, size_band, postcode in MerchantProfile.objects.values_list("pk", "sector__slug", "size_band", "postcode"):
+    for pk, sector, size_band, postcode in MerchantProfile.objects.values_list(
+        "pk", "sector__slug", "size_band", "postcode"
+    ):
         records[("m", pk)] = _record(sector, size_band, postcode)
-    for pk, sector, size_band, postcode in ErasedMerchant.objects.values_list("pk", "sector__slug", "size_band", "postcode"):
+    for pk, sector, size_band, postcode in ErasedMerchant.objects.values_list(
+        "pk", "sector__slug", "size_band", "postcode"
+    ):
         records[("e", pk)] = _record(sector, size_band, postcode)
 
     diagnostics = DiagnosticResult.objects.filter(created_at__lt=until).order_by("created_at", "id")
-    for merchant, erased, at, overall, band, theme_scores, capabilities in diagnostics.values_list(
-        "merchant_id", "erased_merchant_id", "created_at", "overall_score", "band_slug", "theme_scores", "capabilities_detected"
+    for merchant, erased, at, overall, band, theme_scores, capabilities, warnings in diagnostics.values_list(
+        "merchant_id",
+        "erased_merchant_id",
+        "created_at",
+        "overall_score",
+        "band_slug",
+        "theme_scores",
+        "capabilities_detected",
+        "warnings",
     ):
         record = records.get(("m", merchant) if merchant else ("e", erased))
         if record is not None:
+            slugs = frozenset(w["slug"] for w in warnings or () if isinstance(w, dict) and w.get("slug"))
             record.diagnostics.append(
-                aggregates.Diagnostic(at, overall, band, theme_scores or {}, frozenset(capabilities or ()))
+                aggregates.Diagnostic(at, overall, band, theme_scores or {}, frozenset(capabilities or ()), slugs)
             )
     events = EngagementEvent.objects.filter(occurred_at__lt=until).order_by("occurred_at", "id")
     for merchant, erased, at, kind, module in events.values_list(
@@ -83,14 +102,15 @@ def merchant_records(*, until: datetime) -> list[MerchantRecord]:
         record = records.get(("m", merchant) if merchant else ("e", erased))
         if record is not None:  # events anonymised before stand-ins existed have no slice left
             record.events.append(aggregates.Event(at, kind, module))
-    requests = HelpRequest.objects.filter(created_at__lt=until).order_by("created_at", "id")
+    # Help requests are missions (missions app); an erased merchant's missions have no merchant and no slice.
+    requests = Mission.objects.filter(created_at__lt=until).order_by("created_at", "id")
     for merchant, at, theme, matched_at, status, satisfaction in requests.values_list(
         "merchant_id", "created_at", "theme__slug", "matched_at", "status", "satisfaction"
     ):
         record = records.get(("m", merchant))
         if record is not None:
             record.help_requests.append(
-                aggregates.HelpRequest(at, theme, matched_at, status == HelpRequest.Status.DONE, satisfaction)
+                aggregates.HelpRequest(at, theme, matched_at, status == Mission.Status.DONE, satisfaction)
             )
     return list(records.values())
 
@@ -139,6 +159,7 @@ def labels() -> dict:
         "capability": dict(Capability.objects.values_list("slug", "name")),
         "module": dict(ModulePage.objects.values_list("slug", "title")),
         "band": dict(MaturityBand.objects.order_by("min_score").values_list("slug", "label")),
+        "warning": dict(catalogue().warnings),
     }
 
 
@@ -149,7 +170,7 @@ def data_version() -> str:
         ErasedMerchant.objects.aggregate(n=Count("pk"), last=Max("pk")),
         DiagnosticResult.objects.aggregate(n=Count("pk"), last=Max("pk")),
         EngagementEvent.objects.aggregate(n=Count("pk"), last=Max("pk")),
-        HelpRequest.objects.aggregate(n=Count("pk"), last=Max("updated_at")),
+        Mission.objects.aggregate(n=Count("pk"), last=Max("updated_at")),
     ]
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
 

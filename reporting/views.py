@@ -112,7 +112,11 @@ class BarometerView(ObservatoryAccess, View):
                 response["Content-Disposition"] = f'attachment; filename="barometre-{period.key}.pdf"'
                 return response
             charts = [(chart_id, chart, mark_safe(chart.svg(chart_id))) for chart_id, chart in barometer.charts]  # noqa: S308
-            return render(request, "reporting/barometer.html", {"barometer": barometer, "charts": charts, "request_query": request.GET.urlencode()})
+            return render(
+                request,
+                "reporting/barometer.html",
+                {"barometer": barometer, "charts": charts, "request_query": request.GET.urlencode()},
+            )
         finally:
             barometers.close(barometer)
 

@@ -1,6 +1,10 @@
 """Test data builders for what the starter catalogue does not already hold."""
 
-from cms.models import ModulePage, ThemePage
+import factory
+from django.contrib.auth import get_user_model
+
+from cms.models import ModulePage, Theme, ThemePage
+from missions.models import School, SchoolReferent, StudentHelper
 
 
 def module_like(
@@ -25,3 +29,61 @@ def module_like(
     if publish:
         module.save_revision().publish()
     return module
+
+
+# --- Missions ------------------------------------------------------------------------------------
+
+MEMBER_PASSWORD = "Calanques-de-Sormiou-2026"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"personne{n}@exemple.fr")
+    email = factory.SelfAttribute("username")
+    password = factory.PostGenerationMethodCall("set_password", MEMBER_PASSWORD)
+
+    @factory.post_generation
+    def saved(self, create, extracted, **kwargs):
+        if create:
+            self.save()
+
+
+class SchoolFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = School
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Lycée professionnel n° {n}")
+    kind = School.Kind.VOCATIONAL
+    postcode = "13003"
+
+
+class StudentFactory(factory.django.DjangoModelFactory):
+    """A student with an account (pass `user=None` for a record without one) and the given theme slugs."""
+
+    class Meta:
+        model = StudentHelper
+        skip_postgeneration_save = True
+
+    user = factory.SubFactory(UserFactory)
+    first_name = factory.Sequence(lambda n: f"Yasmine{n}")
+    last_name = "Benali"
+    school = factory.SubFactory(SchoolFactory)
+    availability = "Le mercredi après-midi"
+
+    @factory.post_generation
+    def themes(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.themes.set(Theme.objects.filter(slug__in=extracted))
+
+
+class ReferentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SchoolReferent
+
+    user = factory.SubFactory(UserFactory)
+    school = factory.SubFactory(SchoolFactory)
+    display_name = "Mme Durand"

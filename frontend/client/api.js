@@ -2,7 +2,8 @@
 // a 401, and the API's single error shape turned into an ApiError.
 //
 // Where the tokens live — a trade-off, stated:
-// - the ACCESS token (15 minutes) stays in memory only: a reload loses it, and a refresh brings it back;
+// - the ACCESS token (15 minutes) is kept in localStorage with its expiry, so a page load costs no refresh
+//   while it is valid (twenty reloads in a row never reach the refresh throttle);
 // - the REFRESH token (30 days, rotated at each use) is kept in localStorage so that a merchant stays
 //   signed in between visits. Any script running on this origin can read localStorage, so an XSS would
 //   leak it: that is why this client loads no third-party script, escapes what it inserts (dom.js) and is
@@ -10,14 +11,45 @@
 //   presented twice ends the session. The stronger alternative, an HttpOnly cookie set by the server
 //   (with CSRF protection), needs an endpoint the API does not offer today.
 
+import * as outbox from "./outbox.js";
+
 const BASE = "/api/v1";
 const REFRESH_KEY = "eleasud.refresh";
-const OUTBOX_KEY = "eleasud.outbox";
+const ACCESS_KEY = "eleasud.access"; // {token, expires}: reused until a minute before it expires
+const LEGACY_OUTBOX_KEY = "eleasud.outbox"; // before IndexedDB: moved over once, then removed
 // Whose activity the outbox holds. On a shared tablet merchant A may never sign out (or A's session may
 // simply lapse) before merchant B signs in: A's queued events must never be sent with B's token.
 const OUTBOX_OWNER_KEY = "eleasud.outbox.owner";
 
-let accessToken = null;
+let accessToken = storedAccess();
+
+// Whether the server answered lately. navigator.onLine is only a hint (a phone on a Wi-Fi without internet
+// says "online"), so a failed request counts too; while it lasts, the outbox is retried every few seconds.
+let reachable = true;
+let retryTimer = null;
+
+export const isOffline = () => !navigator.onLine || !reachable;
+
+function setReachable(value) {
+  if (reachable === value) return;
+  reachable = value;
+  window.dispatchEvent(new Event("eleasud:connection"));
+  if (!value && !retryTimer) {
+    retryTimer = setInterval(() => {
+      fetch(`${BASE}/themes/`, { method: "HEAD", cache: "no-store", credentials: "omit" })
+        .then((r) => {
+          if (r.headers.get("X-From-Offline-Copy")) return;
+          setReachable(true);
+          flushEvents().catch(() => {});
+        })
+        .catch(() => {});
+    }, 5000);
+  }
+  if (value && retryTimer) {
+    clearInterval(retryTimer);
+    retryTimer = null;
+  }
+}
 let refreshing = null; // one refresh at a time: a rotated refresh token must never be sent twice
 
 export class ApiError extends Error {
@@ -34,23 +66,36 @@ export function isSignedIn() {
   return Boolean(accessToken || localStorage.getItem(REFRESH_KEY));
 }
 
+function storedAccess() {
+  try {
+    const { token, expires } = JSON.parse(localStorage.getItem(ACCESS_KEY) || "{}");
+    return token && Date.parse(expires) - Date.now() > 60_000 ? token : null;
+  } catch {
+    return null;
+  }
+}
+
 function keepTokens(pair) {
   accessToken = pair.access;
+  localStorage.setItem(ACCESS_KEY, JSON.stringify({ token: pair.access, expires: pair.access_expires_at }));
   localStorage.setItem(REFRESH_KEY, pair.refresh);
 }
 
 function forgetTokens() {
   accessToken = null;
+  localStorage.removeItem(ACCESS_KEY);
   localStorage.removeItem(REFRESH_KEY);
-  localStorage.removeItem(OUTBOX_KEY); // the queue holds this merchant's activity
   localStorage.removeItem(OUTBOX_OWNER_KEY);
+  outbox.clear().catch(() => {}); // the queue holds this merchant's activity
+  // the merchant's cached reads (progress, recommendations) leave the device with the session
+  navigator.serviceWorker?.controller?.postMessage("signed-out");
 }
 
 // Called when an account signs in (login or register): the outbox is kept only if it was filled by this
 // same account, otherwise — another account, or events tracked while nobody was signed in — it is dropped.
-function claimOutbox(email) {
+async function claimOutbox(email) {
   const account = email.trim().toLowerCase(); // the API's own normalisation of the address
-  if (localStorage.getItem(OUTBOX_OWNER_KEY) !== account) localStorage.removeItem(OUTBOX_KEY);
+  if (localStorage.getItem(OUTBOX_OWNER_KEY) !== account) await outbox.clear().catch(() => {});
   localStorage.setItem(OUTBOX_OWNER_KEY, account);
 }
 
@@ -67,8 +112,11 @@ async function send(method, path, body, token) {
       credentials: "omit", // bearer tokens only: no cookie, so no CSRF to worry about
     });
   } catch {
+    setReachable(false);
     throw new ApiError(0, { error: { code: "network", message: "Pas de connexion. Vérifiez votre réseau." } });
   }
+  // the service worker marks the copies it serves because the network failed: those prove nothing
+  if (!response.headers.get("X-From-Offline-Copy")) setReachable(true);
   const data = response.status === 204 ? null : await response.json().catch(() => null);
   if (!response.ok) throw new ApiError(response.status, data);
   return data;
@@ -78,6 +126,11 @@ async function refreshTokens() {
   const run = async () => {
     // Read the token inside the lock: another tab may have rotated it a moment ago.
     const refresh = localStorage.getItem(REFRESH_KEY);
+    const fresh = storedAccess();
+    if (fresh && fresh !== accessToken) {
+      accessToken = fresh; // another tab refreshed a moment ago: use its pair
+      return;
+    }
     if (!refresh) throw new ApiError(401, { error: { code: "not_authenticated", message: "Connectez-vous." } });
     try {
       keepTokens(await send("POST", "/auth/refresh/", { refresh }));
@@ -111,17 +164,35 @@ export const me = (method, path, body) => api(method, path, { body, auth: true }
 
 export async function register(email, password) {
   keepTokens(await send("POST", "/auth/register/", { email, password }));
-  claimOutbox(email);
+  await claimOutbox(email);
 }
 
 export async function login(email, password) {
   keepTokens(await send("POST", "/auth/login/", { email, password }));
-  claimOutbox(email);
+  await claimOutbox(email);
 }
 
-export async function logout() {
+/** Changes the password: the server ends every other session and returns a fresh pair for this device. */
+export async function changePassword(current_password, new_password) {
+  keepTokens(await me("POST", "/auth/password/", { current_password, new_password }));
+}
+
+/** Sets a new password from an e-mailed link; signs this device in. */
+export async function resetPassword(uid, token, new_password) {
+  forgetTokens();
+  keepTokens(await send("POST", "/auth/password-reset/confirm/", { uid, token, new_password }));
+  await claimOutbox((await me("GET", "/me/")).email);
+}
+
+/** Erases the account (the password is asked again); this device is signed out. */
+export async function deleteAccount(password) {
+  await me("DELETE", "/me/", { password });
+  forgetTokens();
+}
+
+export async function logout({ everywhere = false } = {}) {
   try {
-    if (isSignedIn()) await me("POST", "/auth/logout/", { everywhere: false });
+    if (isSignedIn()) await me("POST", "/auth/logout/", { everywhere });
   } catch {
     // signed out on this device whatever the server said
   } finally {
@@ -143,37 +214,79 @@ function uuid() {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-const readOutbox = () => JSON.parse(localStorage.getItem(OUTBOX_KEY) || "[]");
-const writeOutbox = (events) => localStorage.setItem(OUTBOX_KEY, JSON.stringify(events));
-
 /**
- * Records one event ({module, kind, value?, recommendation_id?}) and sends the outbox.
+ * Records one event ({module, kind, value?, recommendation_id?}) in the outbox and sends the outbox.
  * Resolves to the server's status for this event ("created", "duplicate", "invalid", "conflict"),
- * or "queued" when the network or the server failed (it will be sent again with the same id).
+ * or "queued" when offline or the server failed (it will be sent again, with the same id, later).
  */
 export async function track(event) {
   const stored = { event_id: uuid(), occurred_at: new Date().toISOString(), ...event };
   if (stored.value === undefined) delete stored.value;
   if (!stored.recommendation_id) delete stored.recommendation_id;
-  writeOutbox([...readOutbox(), stored]);
+  await outbox.add(stored);
   const results = await flushEvents();
   return results[stored.event_id] ?? "queued";
 }
 
-export async function flushEvents() {
-  const batch = readOutbox().slice(0, 500);
-  if (!batch.length || !isSignedIn()) return {};
-  let answer;
-  try {
-    answer = await me("POST", "/me/events/", batch);
-  } catch (error) {
-    if (error.status === 0 || error.status >= 500) return {}; // kept for the next try
-    throw error;
-  }
-  const statuses = Object.fromEntries(answer.results.map((r) => [r.event_id, r.status]));
-  // created, duplicate, invalid and conflict are final: only what the server did not answer stays queued
-  writeOutbox(readOutbox().filter((e) => !(e.event_id in statuses)));
-  return statuses;
+export const pendingEvents = () => outbox.count();
+
+let flushing = null;
+
+/** Sends the outbox in batches of 500 (the API's idempotency makes a resend harmless). */
+export function flushEvents() {
+  const run = async () => {
+    const statuses = {};
+    if (!isSignedIn() || isOffline()) return statuses;
+    for (;;) {
+      const batch = (await outbox.all()).slice(0, 500);
+      if (!batch.length) return statuses;
+      let answer;
+      try {
+        answer = await me("POST", "/me/events/", batch);
+      } catch (error) {
+        if (error.status === 0 || error.status >= 500) return statuses; // kept for the next try
+        throw error;
+      }
+      // created, duplicate, invalid and conflict are final: only what the server did not answer stays queued
+      answer.results.forEach((r) => {
+        statuses[r.event_id] = r.status;
+      });
+      await outbox.remove(answer.results.map((r) => r.event_id));
+      if (batch.length < 500) return statuses;
+    }
+  };
+  flushing ??= (navigator.locks ? navigator.locks.request("eleasud-outbox", run) : run()).finally(() => {
+    flushing = null;
+  });
+  return flushing;
 }
 
-window.addEventListener("online", () => flushEvents().catch(() => {}));
+/** Fetches modules (and their images) so the service worker keeps a copy for offline reading. */
+export async function keepForOffline(slugs) {
+  if (!navigator.serviceWorker?.controller) return;
+  for (const slug of slugs) {
+    try {
+      const module = await get(`/modules/${encodeURIComponent(slug)}/`);
+      const images = (module.body || [])
+        .filter((block) => block.type === "image")
+        .map((block) => block.value?.renditions?.medium?.url || block.value?.renditions?.small?.url)
+        .filter(Boolean);
+      await Promise.all(images.map((url) => fetch(url, { credentials: "omit" }).catch(() => null)));
+    } catch {
+      // best effort: offline copies are a convenience
+    }
+  }
+}
+
+// Events queued by the localStorage outbox of earlier versions move to IndexedDB once.
+(async () => {
+  const legacy = JSON.parse(localStorage.getItem(LEGACY_OUTBOX_KEY) || "[]");
+  if (!legacy.length) return;
+  for (const event of legacy) await outbox.add(event);
+  localStorage.removeItem(LEGACY_OUTBOX_KEY);
+})().catch(() => {});
+
+window.addEventListener("online", () => {
+  setReachable(true);
+  flushEvents().catch(() => {});
+});

@@ -13,15 +13,25 @@
 
 import { ApiError, flushEvents, isSignedIn, logout } from "./api.js";
 import { html, mount } from "./dom.js";
+import { setUpPwa } from "./pwa.js";
 
 const routes = [
-  { path: /^\/app\/?$/, view: () => (isSignedIn() ? "next-steps" : "auth"), nav: "etapes" },
+  { path: /^\/app\/?$/, view: () => (isSignedIn() ? "next-steps" : "explore"), nav: "etapes", public: true },
+  { path: /^\/app\/decouvrir\/?$/, view: "explore", public: true, nav: "decouvrir" },
+  { path: /^\/app\/themes\/([\w-]+)\/?$/, view: "theme", public: true, keys: ["slug"], nav: "decouvrir" },
+  { path: /^\/app\/installer\/?$/, view: "install", public: true },
+  { path: /^\/app\/mot-de-passe\/oublie\/?$/, view: "password", public: true, params: { mode: "forgot" } },
+  { path: /^\/app\/mot-de-passe\/nouveau\/?$/, view: "password", public: true, params: { mode: "reset" } },
+  { path: /^\/app\/compte\/?$/, view: "account", nav: "compte" },
+  { path: /^\/app\/aide\/?$/, view: "help", nav: "aide" },
+  { path: /^\/app\/aide\/nouvelle\/?$/, view: "help", nav: "aide", params: { mode: "new" } },
+  { path: /^\/app\/aide\/(\d+)\/?$/, view: "help", nav: "aide", keys: ["id"], params: { mode: "detail" } },
   { path: /^\/app\/connexion\/?$/, view: "auth", public: true },
   { path: /^\/app\/inscription\/?$/, view: "auth", public: true, params: { mode: "register" } },
   { path: /^\/app\/etapes\/?$/, view: "next-steps", nav: "etapes" },
-  { path: /^\/app\/profil\/?$/, view: "profile", nav: "profil" },
+  { path: /^\/app\/profil\/?$/, view: "profile", nav: "compte" },
   { path: /^\/app\/progression\/?$/, view: "progress", nav: "progression" },
-  { path: /^\/app\/diagnostic\/?$/, view: "diagnostic", nav: "diagnostic" },
+  { path: /^\/app\/diagnostic\/?$/, view: "diagnostic", nav: "progression" },
   { path: /^\/app\/modules\/([\w-]+)\/?$/, view: "module", public: true, keys: ["slug"] },
   { path: /^\/preview\/?$/, view: "preview", public: true },
 ];
@@ -82,6 +92,7 @@ function updateChrome(active, name) {
   const signedIn = isSignedIn() && name !== "preview";
   document.getElementById("main-nav").hidden = !signedIn;
   document.getElementById("signout").hidden = !signedIn;
+  document.getElementById("signin").hidden = isSignedIn() || name === "auth" || name === "preview";
   document.body.classList.toggle("has-tabbar", signedIn);
   document.querySelectorAll("[data-nav]").forEach((link) => {
     if (link.dataset.nav === active) link.setAttribute("aria-current", "page");
@@ -106,4 +117,5 @@ document.getElementById("signout").addEventListener("click", async () => {
 
 window.addEventListener("popstate", render);
 render();
+setUpPwa();
 if (isSignedIn()) flushEvents().catch(() => {}); // events left over from a previous visit

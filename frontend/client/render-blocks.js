@@ -26,8 +26,9 @@ const renderers = {
       ${
         interactive
           ? html`<button type="button" class="button button--small ${done ? "button--done" : "button--secondary"}"
-              data-action="step-done" data-index="${stepIndex}" aria-pressed="${done}" ${done ? "disabled" : ""}>
-              ${done ? "✓ Étape faite" : "Étape faite"}</button>`
+              data-action="step-done" data-index="${stepIndex}" aria-pressed="${done}">
+              ${done ? "✓ Étape faite" : "Étape faite"}</button>
+              ${done ? html`<span class="hint step__undo">Touchez à nouveau pour décocher.</span>` : ""}`
           : ""
       }
     </section>`;

@@ -7,6 +7,7 @@ changes the next recommendations immediately, without retraining.
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sp
 
 from .base import BaseRecommender
 
@@ -34,6 +35,8 @@ class CollaborativeRecommender(BaseRecommender):
     ----------
     item_weights_ : ndarray of shape (n_items, n_items)
         The matrix ``B``; ``item_weights_[j, i]`` is how much having engaged with ``j`` adds to ``i``.
+    cooccurrence_ : sparse matrix of shape (n_items, n_items)
+        How many training users engaged with both items (explanations only name pairs someone followed).
     """
 
     def __init__(self, alpha=100.0, binary=False):
@@ -43,6 +46,9 @@ class CollaborativeRecommender(BaseRecommender):
     def _fit(self, X, user_features, item_features):
         if self.alpha <= 0:
             raise ValueError(f"alpha must be > 0 for a well-posed inverse, got {self.alpha}")
+        engaged = sp.csr_matrix(X > 0, dtype=np.int32)
+        # How many merchants engaged with both modules: what a reason naming a module pair must rest on.
+        self.cooccurrence_ = sp.csr_matrix(engaged.T @ engaged)
         Xf = (X > 0).astype(np.float64) if self.binary else X
         G = (Xf.T @ Xf).toarray()
         G[np.diag_indices_from(G)] += self.alpha

@@ -58,9 +58,14 @@ class PopularityRecommender(BaseRecommender):
         engaged = X if self.weighted else (X > 0).astype(np.float64)
         n_users = X.shape[0]
         self.global_popularity_ = np.asarray(engaged.sum(axis=0)).ravel() / n_users
+        # Head counts (merchants who engaged), for explanations: a popularity claim needs enough of them.
+        binary = (X > 0).astype(np.float64)
+        self.n_users_ = n_users
+        self.global_counts_ = np.asarray(binary.sum(axis=0)).ravel()
         if self.segment_columns is None:
             self.segment_popularity_ = None
             self.segment_sizes_ = None
+            self.segment_counts_ = None
             return
         cols = self._segment_cols(user_features.shape[1])
         S = user_features[:, cols]
@@ -74,6 +79,7 @@ class PopularityRecommender(BaseRecommender):
         pop[denom == 0] = self.global_popularity_
         self.segment_popularity_ = pop
         self.segment_sizes_ = sizes
+        self.segment_counts_ = np.asarray((binary.T @ S).T)  # (n_segments, n_items) merchants who engaged
 
     def _segment_cols(self, n_features: int) -> np.ndarray:
         cols = np.asarray(self.segment_columns, dtype=np.intp).ravel()

@@ -13,7 +13,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from cms.models import ModulePage
-from merchants import services
+from missions import services as mission_services
 
 from .conftest import PASSWORD, _schema, concrete
 
@@ -25,11 +25,14 @@ ROLES = ("anonymous", "merchant_a", "merchant_b", "editor")
 # depends on the body), for each rule.
 OK = "ok"
 REACHABLE = "reachable"
+SIGNED_IN = "signed in"  # authenticated and authorised; the object's state decides the rest (400/404/409…)
 PUBLIC = {"anonymous": OK, "merchant_a": OK, "merchant_b": OK, "editor": OK}
 PUBLIC_FORM = {role: REACHABLE for role in ROLES}  # sign-in forms: anyone may try
 MERCHANT_OWN = {"anonymous": {401}, "merchant_a": OK, "merchant_b": OK, "editor": {401}}
 # Paths naming merchant A's object: B gets a 404, exactly as for an id that does not exist.
-MERCHANT_OBJECT = {"anonymous": {401}, "merchant_a": OK, "merchant_b": {404}, "editor": {401}}
+MERCHANT_OBJECT = {"anonymous": {401}, "merchant_a": SIGNED_IN, "merchant_b": {404}, "editor": {401}}
+# The students' and referents' space: a merchant's token or an editor's session means nothing there.
+MEMBERS_ONLY = {role: {401} for role in ROLES}
 # Staff with the permission reach it (then a query parameter may still be missing: 400), merchants never.
 PARTNERS_AND_STAFF = {"anonymous": {401, 403}, "merchant_a": {403}, "merchant_b": {403}, "editor": REACHABLE}
 
@@ -66,7 +69,15 @@ RULES = {
         MERCHANT_OWN,
         lambda ctx: {"event_id": str(uuid.uuid4()), "module": module_slug(), "kind": "viewed"},
     ),
-    ("POST", "/api/v1/me/help-requests/"): (MERCHANT_OWN, lambda ctx: {"module": module_slug(), "message": "Aide"}),
+    ("POST", "/api/v1/me/help-requests/"): (
+        MERCHANT_OWN,
+        lambda ctx: {
+            "module": module_slug(),
+            "message": "Aide",
+            "contact_name": "Martin",
+            "contact_phone": "0491000000",
+        },
+    ),
     ("PUT", "/api/v1/me/profile/"): (
         MERCHANT_OWN,
         lambda ctx: {
@@ -80,12 +91,14 @@ RULES = {
         },
     ),
     ("PATCH", "/api/v1/me/profile/"): (MERCHANT_OWN, lambda ctx: {"business_name": "Chez B"}),
-    ("GET", "/api/v1/me/help-requests/{id}/"): (MERCHANT_OBJECT, None),
+    ("GET", "/api/v1/me/help-requests/{id}/"): ({**MERCHANT_OBJECT, "merchant_a": OK}, None),
     ("POST", "/api/v1/me/help-requests/{id}/cancel/"): (MERCHANT_OBJECT, None),
-    ("POST", "/api/v1/me/help-requests/{id}/rating/"): (
-        {**MERCHANT_OBJECT, "merchant_a": {409}},  # A's request is not finished yet: refused, but A's to rate
-        lambda ctx: {"satisfaction": 5},
+    ("POST", "/api/v1/me/help-requests/{id}/rating/"): (MERCHANT_OBJECT, lambda ctx: {"satisfaction": 5}),
+    ("POST", "/api/v1/espace/auth/login/"): (
+        {role: {401} for role in ROLES},  # not a member's credentials, whoever asks
+        lambda ctx: {"email": ctx["email"], "password": PASSWORD},
     ),
+    ("POST", "/api/v1/espace/auth/refresh/"): ({role: {401} for role in ROLES}, lambda ctx: {"refresh": "er_nope"}),
     ("GET", "/api/v1/observatory/aggregates/"): (PARTNERS_AND_STAFF, None),
     ("GET", "/api/v1/observatory/aggregates.csv"): (PARTNERS_AND_STAFF, None),
     ("GET", "/api/v1/observatory/codebook/"): (PARTNERS_AND_STAFF, None),
@@ -104,9 +117,11 @@ def operations() -> list[tuple[str, str, dict]]:
                 rule = RULES[key][0]
             else:
                 security = [scheme for requirement in operation.get("security", [{}]) for scheme in requirement]
-                rule = MERCHANT_OWN if security == ["merchantToken"] else PUBLIC if not security else None
+                rule = {"merchantToken": MERCHANT_OWN, "memberToken": MEMBERS_ONLY}.get(
+                    "".join(security), PUBLIC if not security else None
+                )
                 assert rule is not None, f"{key}: add a row to RULES for its security {security}"
-                if "{id}" in path:
+                if "{id}" in path and rule is MERCHANT_OWN:
                     rule = MERCHANT_OBJECT
             result.append((*key, rule))
     return sorted(result, key=lambda item: (item[1], item[0]))
@@ -117,12 +132,12 @@ def world(make_merchant, editor):
     a = make_merchant()
     b = make_merchant()
     module = ModulePage.objects.live().order_by("pk").first()
-    help_request = services.request_help(merchant=a.profile, message="Aidez-moi", module=module)
+    help_request = mission_services.request_help(merchant=a.profile, need="Aidez-moi", module=module)
     editor_client = APIClient()
     editor_client.force_login(editor)
     return {
         "clients": {"anonymous": APIClient(), "merchant_a": a.client, "merchant_b": b.client, "editor": editor_client},
-        "values": {"id": help_request.pk, "slug": module.slug},
+        "values": {"id": help_request.pk, "slug": module.slug, "session_id": 999_999},
         "email": a.email,
         "a": a,
     }
@@ -141,6 +156,8 @@ def matches(status: int, expected) -> bool:
         return 200 <= status < 300
     if expected == REACHABLE:
         return status not in (401, 403) and status < 500
+    if expected == SIGNED_IN:
+        return status != 401 and status < 500
     return status in expected
 
 

@@ -11,27 +11,18 @@ from django.contrib.sessions.models import Session
 from django.core import signing
 
 from cms.models import ModulePage
-from merchants.models import EngagementEvent, HelpRequest
+from merchants.models import EngagementEvent
 from recommender.models import Impression
 
 pytestmark = pytest.mark.django_db
 
 
-def test_the_export_holds_the_impressions_and_no_staff_notes(merchant):
+def test_the_export_holds_the_impressions(merchant):
     shown = merchant.client.get("/api/v1/me/recommendations/?limit=3").json()
-    HelpRequest.objects.create(
-        merchant=merchant.profile,
-        theme=ModulePage.objects.live().first().theme,
-        message="Besoin d'aide",
-        staff_notes="Commerçant difficile à joindre, rappeler le soir.",
-    )
     export = merchant.client.get("/api/v1/me/export/").json()
     impressions = export["recommendation_impressions"]
     assert [i["module"] for i in impressions] == [r["module"]["slug"] for r in shown["results"]]
     assert {i["recommendation_id"] for i in impressions} == {shown["recommendation_id"]}
-    assert export["help_requests"][0]["message"] == "Besoin d'aide"
-    assert "staff_notes" not in export["help_requests"][0]
-    assert "rappeler le soir" not in str(export)
 
 
 def test_erasure_unlinks_events_from_impressions_and_ends_admin_sessions(merchant, client):

@@ -6,7 +6,8 @@ import uuid
 import pytest
 
 from cms.models import ModulePage
-from merchants.models import EngagementEvent, HelpRequest
+from merchants.models import EngagementEvent
+from missions.models import Mission
 from recommender.models import Impression
 
 pytestmark = pytest.mark.django_db
@@ -25,11 +26,16 @@ def assert_quota_exceeded(response):
 
 
 def test_help_requests_are_limited_per_merchant(quotas, merchant, other_merchant):
-    body = {"module": ModulePage.objects.live().first().slug, "message": "Pouvez-vous m'aider ?"}
+    body = {
+        "module": ModulePage.objects.live().first().slug,
+        "message": "Pouvez-vous m'aider ?",
+        "contact_name": "Martin",
+        "contact_phone": "0491000000",
+    }
     statuses = [merchant.client.post("/api/v1/me/help-requests/", body, format="json").status_code for _ in range(3)]
     assert statuses == [201, 201, 201]
     assert_quota_exceeded(merchant.client.post("/api/v1/me/help-requests/", body, format="json"))
-    assert HelpRequest.objects.filter(merchant=merchant.profile).count() == 3  # the refused one was not stored
+    assert Mission.objects.filter(merchant=merchant.profile).count() == 3  # the refused one was not stored
     assert merchant.client.get("/api/v1/me/help-requests/").status_code == 200  # reading is not counted
     assert other_merchant.client.post("/api/v1/me/help-requests/", body, format="json").status_code == 201
 

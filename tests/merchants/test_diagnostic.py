@@ -94,8 +94,8 @@ def test_the_questionnaire_is_served_as_content_without_scores(api_client):
     assert body["slug"] == questionnaire.slug and len(body["questions"]) == questionnaire.questions.count()
     assert [band["slug"] for band in body["bands"]] == ["debutant", "en-progression", "avance", "expert"]
     question = body["questions"][0]
-    assert set(question) == {"slug", "theme", "text", "help_text", "kind", "answers"}
-    assert set(question["answers"][0]) == {"slug", "label"}
+    assert set(question) == {"slug", "theme", "text", "help_text", "kind", "scored", "excluded_sectors", "answers"}
+    assert set(question["answers"][0]) == {"slug", "label", "exclusive"}
     assert "ETag" in response
     assert api_client.get(DIAGNOSTIC, {"questionnaire": "inconnu"}).status_code == 404
 
@@ -107,7 +107,7 @@ def test_posting_answers_scores_them_keeps_history_and_adds_capabilities(api_cli
 
     answers = lowest_answers(questionnaire)
     answers["fiche-etablissement"] = ["oui-a-jour"]  # 100
-    answers["site-et-adresse"] = ["site-internet", "email-pro", "aucun"]  # 70, "aucun" neutral
+    answers["site-et-adresse"] = ["site-internet", "email-pro"]  # 70
     first = merchant.client.post(MINE, {"answers": answers}, format="json")
     assert first.status_code == 201, first.json()
     result = first.json()

@@ -5,7 +5,8 @@ import uuid
 import pytest
 from rest_framework.test import APIClient
 
-from merchants.models import DiagnosticResult, HelpRequest, MerchantProfile
+from merchants.models import DiagnosticResult, MerchantProfile
+from missions.models import Mission
 
 pytestmark = pytest.mark.django_db
 
@@ -88,12 +89,12 @@ def test_another_merchant_never_sees_or_changes_the_victims_data(victim, other_m
     victim_profile = MerchantProfile.objects.filter(pk=victim.profile.pk).first()
     assert victim_profile is not None
     after = victim.client.get("/api/v1/me/export/").json()
-    for key in ("profile", "diagnostics", "events", "help_requests", "bookmarks"):
+    for key in ("profile", "diagnostics", "events", "missions", "bookmarks"):
         assert after[key] == before[key], (path, key)
-    assert HelpRequest.objects.get(pk=victim.help_id).status == "new"
+    assert Mission.objects.get(pk=victim.help_id).status == "new"
 
 
 def test_the_export_of_one_merchant_holds_nothing_of_another(victim, other_merchant):
     export = other_merchant.client.get("/api/v1/me/export/").json()
     assert export["account"]["email"] == other_merchant.email
-    assert export["events"] == [] and export["help_requests"] == [] and export["diagnostics"] == []
+    assert export["events"] == [] and export["missions"] == [] and export["diagnostics"] == []

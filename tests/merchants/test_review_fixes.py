@@ -11,14 +11,16 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 from wagtail.log_actions import log
 from wagtail.models import ModelLogEntry
 
 from cms.models import DiagnosticQuestionnaire
 from merchants.models import DiagnosticResult, EngagementEvent, MerchantProfile, MerchantSession, SpentRefreshToken
+from missions.models import Appointment, Message
+from tests.factories import StudentFactory
 from tests.merchants.conftest import PASSWORD
-from tests.merchants.test_help_requests import StudentHelperFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -187,14 +189,18 @@ def test_password_changes_are_throttled_per_account(settings, merchant, other_me
 
 
 def test_the_help_request_list_costs_the_same_queries_whatever_its_length(merchant, django_assert_max_num_queries):
-    helper = StudentHelperFactory(themes=["se-proteger"])
+    student = StudentFactory(themes=["se-proteger"])
 
     def ask(n):
         for _ in range(n):
-            merchant.client.post(
+            mission_id = merchant.client.post(
                 HELP, {"module": "rgpd-les-bases", "message": "Je ne comprends pas le registre."}, format="json"
+            ).json()["id"]
+            Appointment.objects.create(
+                mission_id=mission_id, starts_at=timezone.now(), mode="phone", proposed_by="student"
             )
-        merchant.profile.help_requests.update(helper=helper)
+            Message.objects.create(mission_id=mission_id, author_role="merchant", body="Bonjour")
+        merchant.profile.missions.update(student=student, status="matched")
 
     ask(1)
     with CaptureQueriesContext(connection) as one:

@@ -14,12 +14,12 @@ from merchants.models import (
     CapabilityOrigin,
     DiagnosticResult,
     EngagementEvent,
-    HelpRequest,
     MerchantProfile,
     MerchantSession,
 )
+from missions.models import Mission
+from tests.factories import StudentFactory
 from tests.merchants.conftest import PASSWORD
-from tests.merchants.test_help_requests import StudentHelperFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -70,7 +70,7 @@ def test_the_export_holds_every_personal_datum(active_merchant):
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment") and "no-store" in response["Cache-Control"]
     export = response.json()
-    assert set(export) == {"exported_at", "account", "profile", "diagnostics", "events", "bookmarks", "help_requests"}
+    assert set(export) == {"exported_at", "account", "profile", "diagnostics", "events", "bookmarks", "missions"}
     assert export["account"]["email"] == active_merchant.email and len(export["account"]["sessions"]) == 1
     assert {key: export["profile"][key] for key in PROFILE} == {
         **PROFILE,
@@ -86,8 +86,8 @@ def test_the_export_holds_every_personal_datum(active_merchant):
     rated = next(e for e in export["events"] if e["kind"] == "rated")
     assert rated["value"] == 4 and rated["recommendation_id"] == active_merchant.events[1]["recommendation_id"]
     assert export["bookmarks"] == ["rgpd-les-bases"]
-    [help_request] = export["help_requests"]
-    assert help_request["message"] == "Mon site a été piraté" and help_request["availability"] == "Mardi"
+    [mission] = export["missions"]
+    assert mission["need"] == "Mon site a été piraté" and mission["availability"] == "Mardi"
     # nothing that is not theirs, and no secret
     text = response.content.decode()
     assert "password" not in text and "digest" not in text and "pbkdf2" not in text and "md5$" not in text
@@ -98,12 +98,12 @@ def test_erasure_leaves_nothing_personal_behind(active_merchant, client, editor)
     user_id, profile_id = profile.user_id, profile.pk
     events_before = EngagementEvent.objects.filter(merchant=profile).count()
     old_event_ids = {e["event_id"] for e in active_merchant.events}
-    # a staff edit leaves an admin history entry about the help request
-    helper = StudentHelperFactory(themes=["se-proteger"])
+    # a coordinator's edit leaves an admin history entry about the mission
+    student = StudentFactory(themes=["se-proteger"])
     client.force_login(editor)
     client.post(
-        reverse("helprequest:edit", args=[active_merchant.help_id]),
-        {"status": "matched", "helper": helper.pk, "staff_notes": "Rappeler la boulangerie"},
+        reverse("mission:edit", args=[active_merchant.help_id]),
+        {"action": "propose", "student": student.pk, "coordinator_notes": "Rappeler la boulangerie"},
     )
     assert ModelLogEntry.objects.filter(object_id=str(active_merchant.help_id)).exists()
 
@@ -115,8 +115,11 @@ def test_erasure_leaves_nothing_personal_behind(active_merchant, client, editor)
     assert not MerchantProfile.objects.filter(pk=profile_id).exists()
     assert not MerchantSession.objects.filter(user_id=user_id).exists()
     assert not DiagnosticResult.objects.filter(merchant_id=profile_id).exists()
+    # the mission stays, anonymised: no merchant, no words of theirs, no internal notes
+    mission = Mission.objects.get(pk=active_merchant.help_id)
+    assert mission.merchant is None and mission.need == "" and mission.coordinator_notes == ""
+    assert mission.status == "cancelled"
     assert not CapabilityOrigin.objects.filter(merchant_id=profile_id).exists()
-    assert not HelpRequest.objects.filter(merchant_id=profile_id).exists()
     assert not ModelLogEntry.objects.filter(object_id=str(active_merchant.help_id)).exists()
     assert not ModelLogEntry.objects.filter(label__icontains="boulangerie").exists()
 

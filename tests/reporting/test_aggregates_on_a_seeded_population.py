@@ -6,8 +6,9 @@ from datetime import UTC, datetime
 import pytest
 from django.db.models import Q
 
-from merchants.models import DiagnosticResult, EngagementEvent, HelpRequest, MerchantProfile
+from merchants.models import DiagnosticResult, EngagementEvent, MerchantProfile
 from merchants.services import erase_merchant
+from missions.models import Mission
 from reporting import selectors
 from reporting.aggregates import PAIRS
 from reporting.disclosure import TOTAL
@@ -28,7 +29,7 @@ def active_merchants(period):
     return MerchantProfile.objects.filter(
         Q(events__occurred_at__gte=start, events__occurred_at__lt=end)
         | Q(diagnostics__created_at__gte=start, diagnostics__created_at__lt=end)
-        | Q(help_requests__created_at__gte=start, help_requests__created_at__lt=end)
+        | Q(missions__created_at__gte=start, missions__created_at__lt=end)
     ).distinct()
 
 
@@ -47,6 +48,8 @@ def test_totals_match_the_raw_data():
     scores = [d.overall_score for d in latest if d]
     assert total["merchants_diagnosed"] == len(scores)
     assert total["score_mean"] == pytest.approx(sum(scores) / len(scores), abs=0.05)
+    warned = [d for d in latest if d and any(w["slug"] == "facturation-electronique-reception" for w in d.warnings)]
+    assert total["warning_facturation-electronique-reception"] == len(warned) > 0
 
     completed = set(
         EngagementEvent.objects.filter(
@@ -55,7 +58,7 @@ def test_totals_match_the_raw_data():
     )
     assert total["modules_completed"] == len(completed)
     assert total["merchants_completing"] == len({merchant for merchant, _ in completed})
-    requests = HelpRequest.objects.filter(created_at__gte=start, created_at__lt=end)
+    requests = Mission.objects.filter(created_at__gte=start, created_at__lt=end)
     assert total["help_requests"] == requests.count()
     assert total["merchants_asking_help"] == requests.values("merchant").distinct().count()
     rated = [r.satisfaction for r in requests if r.satisfaction]
@@ -118,6 +121,29 @@ def test_every_small_cell_is_hidden_and_none_is_recoverable_from_row_and_column_
             rows = sorted({r for r, c in table if r != TOTAL})
             columns = sorted({c for r, c in table if c != TOTAL})
             assert not recoverable(two_way_equations(rows, columns), hidden), (name, measure.name)
+    for family, row_dimension in (("themes", "theme"), ("capabilities", "capability")):
+        for measure in [m for m in protected.measures[family] if m.kind == "count"]:
+            totals = {c.dimensions[row_dimension]: c.values[measure.name] for c in protected.table(row_dimension)}
+            for column in ("sector", "area", "size_band"):
+                name = f"{row_dimension}×{column}"
+                table = {
+                    (c.dimensions[row_dimension], c.dimensions[column]): c.values[measure.name]
+                    for c in protected.table(name)
+                }
+                truth = {
+                    (c.dimensions[row_dimension], c.dimensions[column]): c.values[measure.name] for c in raw.table(name)
+                }
+                for key, value in truth.items():
+                    assert (table[key] is None) if 0 < value < K else table[key] in (None, value), (
+                        name,
+                        key,
+                        measure.name,
+                    )
+                hidden = {key for key, value in table.items() if value is None}
+                hidden |= {(row, TOTAL) for row, value in totals.items() if value is None}
+                equations = [[((row, c), 1) for (r, c) in table if r == row] + [((row, TOTAL), -1)] for row in totals]
+                assert not recoverable(equations, hidden), (name, measure.name)
+                hidden_somewhere += len(hidden)
     assert hidden_somewhere > 0, "the seeded population has small cells: the test would prove nothing otherwise"
 
 

@@ -71,6 +71,7 @@ def test_a_partner_key_reads_nothing_else(partner, client):
         "/api/v1/me/profile/",
         "/api/v1/me/export/",
         "/api/v1/me/help-requests/",
+        "/api/v1/espace/missions/",
         "/api/v1/me/recommendations/",
     ):
         response = api.get(path)

@@ -21,6 +21,7 @@ export async function render(main, { mode, query }) {
       </section>
       <form class="card form" novalidate>
         <h2>${signUp ? "Créer un compte" : "Se connecter"}</h2>
+        ${query.get("deconnecte") === "partout" ? html`<p class="notice notice--success" role="status">Vous êtes déconnecté de tous vos appareils.</p>` : ""}
         <p class="form-summary" role="alert" tabindex="-1" hidden></p>
         <div class="field">
           <label for="email">Adresse e-mail</label>
@@ -35,6 +36,7 @@ export async function render(main, { mode, query }) {
             aria-describedby="${signUp ? "password-hint " : ""}password-error">
           <p class="field-error" id="password-error" data-error-for="password" hidden></p>
         </div>
+        ${signUp ? "" : html`<p class="forgot"><a href="/app/mot-de-passe/oublie/" data-link>Mot de passe oublié ?</a></p>`}
         <button class="button button--block" type="submit">${signUp ? "Créer mon compte" : "Me connecter"}</button>
         <p class="switch">${
           signUp

@@ -25,6 +25,11 @@ function results(result, questionnaire, themes) {
     <p class="eyebrow">Votre résultat</p>
     <h2 id="result-title">${result.band.label} · ${result.overall_score}/100</h2>
     ${band?.message ? html`<p>${band.message}</p>` : ""}
+    ${(result.warnings || []).map(
+      (w) => html`<aside class="callout callout--warning" role="note"><p class="callout__title">${w.title}</p>
+        <p>${w.message}</p>
+        ${w.module ? html`<p><a href="/app/modules/${encodeURIComponent(w.module)}/" data-link>Ce qu'il faut faire</a></p>` : ""}</aside>`,
+    )}
     <ul class="scores" role="list">${Object.entries(result.theme_scores).map(
       ([slug, score]) => html`<li class="meter-row">
         <label for="score-${slug}">${themes[slug] || slug} <strong>${score}/100</strong></label>

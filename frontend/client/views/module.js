@@ -4,6 +4,7 @@
 // list the merchant came from (?rec=…), when there is one.
 
 import { get, isSignedIn, me, track } from "../api.js";
+import * as outbox from "../outbox.js";
 import { announce, html, icon, minutes, mount } from "../dom.js";
 import { countSteps, renderBlocks } from "../render-blocks.js";
 
@@ -46,15 +47,31 @@ export function moduleBody(module, options) {
     }`;
 }
 
-function stateOf(progress, slug) {
+function stateOf(progress, module, pending) {
+  const { slug } = module;
   const completed = progress.themes.some((t) => t.modules_completed.some((m) => m.slug === slug));
   const started = progress.started_modules.find((s) => s.module.slug === slug);
-  return {
+  const state = {
     completed,
     started: Boolean(started) || completed,
     stepsDone: new Set(started?.steps_completed ?? []),
     bookmarked: progress.bookmarks.some((m) => m.slug === slug),
   };
+  // Events still waiting in the outbox (made offline) count already: the page shows what the merchant did.
+  for (const event of pending) {
+    if (event.kind === "completed") state.completed = true;
+    if (event.kind === "started") state.started = true;
+    if (event.kind === "step_completed") state.stepsDone.add(event.value);
+    if (event.kind === "step_uncompleted") state.stepsDone.delete(event.value);
+    if (event.kind === "bookmarked" || event.kind === "unbookmarked") state.bookmarked = event.kind === "bookmarked";
+  }
+  // A finished module shows its steps ticked (the merchant said it is done), and is no longer "kept for later".
+  if (state.completed) {
+    state.started = true;
+    for (let i = 0; i < countSteps(module.body); i += 1) state.stepsDone.add(i);
+    state.bookmarked = false;
+  }
+  return state;
 }
 
 function actionBar(state) {
@@ -66,8 +83,12 @@ function actionBar(state) {
           ? html`<p class="badge">En cours</p>`
           : html`<button type="button" class="button" data-action="start">Commencer</button>`
     }
-    <button type="button" class="button button--small button--secondary" data-action="bookmark" aria-pressed="${state.bookmarked}">
-      ${state.bookmarked ? "★ Gardée pour plus tard" : "☆ Garder pour plus tard"}</button>
+    ${
+      state.completed
+        ? ""
+        : html`<button type="button" class="button button--small button--secondary" data-action="bookmark" aria-pressed="${state.bookmarked}">
+            ${state.bookmarked ? "★ Gardée pour plus tard" : "☆ Garder pour plus tard"}</button>`
+    }
   </div>`;
 }
 
@@ -102,24 +123,39 @@ function finishPanel(state, module) {
 
 export async function render(main, { slug, query }) {
   const signedIn = isSignedIn();
-  const [module, progress] = await Promise.all([
+  const [module, progress, queued] = await Promise.all([
     get(`/modules/${encodeURIComponent(slug)}/`),
     signedIn ? me("GET", "/me/progress/") : null,
+    signedIn ? outbox.all().catch(() => []) : [],
   ]);
   const recommendation_id = query.get("rec") || undefined;
   const send = (kind, value) => track({ module: module.slug, kind, value, recommendation_id });
-  let state = progress ? stateOf(progress, module.slug) : null;
+  const state = progress ? stateOf(progress, module, queued.filter((e) => e.module === module.slug)) : null;
 
   const draw = () =>
     mount(
       main,
-      html`<nav class="back" aria-label="Fil d'Ariane"><a href="/app/etapes/" data-link>← Mes prochaines étapes</a></nav>
+      html`<nav class="back" aria-label="Fil d'Ariane">${
+        state
+          ? html`<a href="/app/etapes/" data-link>← Mes prochaines étapes</a>`
+          : html`<a href="/app/themes/${encodeURIComponent(module.theme.slug)}/" data-link>← ${module.theme.name}</a>`
+      }</nav>
       <article class="module">
         ${moduleHeader(module)}
-        ${state ? actionBar(state) : html`<p class="notice"><a href="/app/connexion/?suite=${encodeURIComponent(location.pathname)}" data-link>Connectez-vous</a>
-          pour suivre votre avancement et retrouver vos prochaines étapes.</p>`}
+        ${state ? actionBar(state) : html`<p class="notice"><a href="/app/inscription/" data-link>Créez un compte gratuit</a>
+          ou <a href="/app/connexion/?suite=${encodeURIComponent(location.pathname)}" data-link>connectez-vous</a>
+          pour cocher vos étapes, garder votre avancement et demander l'aide d'un étudiant.</p>`}
         ${moduleBody(module, { interactive: Boolean(state), stepsDone: state?.stepsDone })}
         ${state ? finishPanel(state, module) : ""}
+        ${
+          state
+            ? html`<aside class="card help-offer" aria-labelledby="help-offer-title">
+                <h2 id="help-offer-title">Besoin d'un coup de main ?</h2>
+                <p>Un étudiant peut venir vous aider pour cette fiche, gratuitement.</p>
+                <a class="button button--secondary" href="/app/aide/nouvelle/?module=${encodeURIComponent(module.slug)}" data-link>Demander de l'aide pour cette fiche</a>
+              </aside>`
+            : ""
+        }
         ${
           module.related.length
             ? html`<section class="related"><h2>Pour aller plus loin</h2><ul role="list">${module.related.map(
@@ -146,6 +182,13 @@ export async function render(main, { slug, query }) {
         draw();
         main.querySelector("[data-step='0'] button")?.focus();
         announce("C'est parti ! Marquez chaque étape quand elle est faite.");
+      } else if (action === "step-done" && state.stepsDone.has(Number(button.dataset.index))) {
+        const index = Number(button.dataset.index);
+        await send("step_uncompleted", index);
+        state.stepsDone.delete(index);
+        draw();
+        main.querySelector(`[data-step='${index}'] button`)?.focus();
+        announce(`Étape ${index + 1} décochée.`);
       } else if (action === "step-done") {
         const index = Number(button.dataset.index);
         await send("step_completed", index);
@@ -160,6 +203,8 @@ export async function render(main, { slug, query }) {
         await send("completed");
         state.completed = true;
         state.started = true;
+        state.bookmarked = false;
+        for (let i = 0; i < countSteps(module.body); i += 1) state.stepsDone.add(i);
         draw();
         main.querySelector("#finish-title").setAttribute("tabindex", "-1");
         main.querySelector("#finish-title").focus();

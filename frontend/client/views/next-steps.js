@@ -1,8 +1,9 @@
 // "Mes prochaines étapes": GET /me/recommendations/?limit=5. Each card links to its module with the list's
 // recommendation_id (?rec=…), so the events sent from there are tied to this list; "Pas pour moi" posts a
-// `dismissed` event and the module never comes back.
+// `dismissed` event and the module never comes back — unless the merchant presses "Annuler" on the folded
+// card (an `undismissed` event). The modules listed are fetched ahead for offline reading.
 
-import { me, track } from "../api.js";
+import { keepForOffline, me, track } from "../api.js";
 import { announce, html, icon, minutes, mount } from "../dom.js";
 
 const REASON_ICONS = { content: "◎", collaborative: "☷", popularity: "★", editorial: "✎", new: "✦", fallback: "→" };
@@ -14,6 +15,7 @@ function card(item, recommendationId) {
   return html`<li class="card next-card" data-module="${module.slug}" aria-labelledby="${titleId}">
     <p class="next-card__theme"><span class="theme-dot theme-dot--${module.theme.slug}" aria-hidden="true"></span>${module.theme.name}</p>
     <h2 class="next-card__title" id="${titleId}"><a href="${href}" data-link>${module.title}</a></h2>
+    <div data-card-body>
     <p class="next-card__summary">${module.summary}</p>
     <ul class="facts" role="list" aria-label="En bref">
       <li>${icon("clock")} ${minutes(module.estimated_minutes)}</li>
@@ -45,6 +47,7 @@ function card(item, recommendationId) {
       <button type="button" class="button button--small button--quiet" data-action="dismiss" data-slug="${module.slug}">
         Pas pour moi<span class="visually-hidden"> : ${module.title}</span></button>
     </div>
+    </div>
   </li>`;
 }
 
@@ -72,7 +75,28 @@ export async function render(main) {
       }`,
   );
 
+  // Recommended modules (and their images) are kept by the service worker for reading offline.
+  keepForOffline(data.results.map((item) => item.module.slug)).catch(() => {});
+
   main.querySelector(".cards")?.addEventListener("click", async (event) => {
+    const undo = event.target.closest("[data-action=undo-dismiss]");
+    if (undo) {
+      const cardElement = undo.closest(".next-card");
+      undo.disabled = true;
+      const status = await track({ module: cardElement.dataset.module, kind: "undismissed" }).catch(() => "error");
+      if (status === "invalid" || status === "conflict" || status === "error") {
+        undo.disabled = false;
+        announce("Impossible d'annuler pour l'instant. Réessayez.");
+        return;
+      }
+      cardElement.classList.remove("next-card--dismissed");
+      cardElement.querySelector("[data-dismissed]").remove();
+      cardElement.querySelectorAll("[data-card-body]").forEach((part) => part.removeAttribute("hidden"));
+      cardElement.querySelector("[data-action=dismiss]").disabled = false;
+      cardElement.querySelector(".next-card__title a").focus();
+      announce("La fiche est de retour dans vos étapes.");
+      return;
+    }
     const button = event.target.closest("[data-action=dismiss]");
     if (!button) return;
     const cardElement = button.closest(".next-card");
@@ -88,11 +112,17 @@ export async function render(main) {
       announce("Impossible d'écarter cette fiche pour l'instant. Réessayez.");
       return;
     }
-    // Focus goes to the next card (or the heading) so keyboard users don't fall back to the top.
-    const next = cardElement.nextElementSibling || cardElement.previousElementSibling;
-    cardElement.remove();
-    (next?.querySelector("a") || document.getElementById("main")).focus();
-    announce(`« ${title} » ne vous sera plus proposée.`);
+    // The card folds into one line with an undo button, which takes the focus (keyboard users stay in place).
+    cardElement.classList.add("next-card--dismissed");
+    cardElement.querySelectorAll("[data-card-body]").forEach((part) => part.setAttribute("hidden", ""));
+    const notice = mount(
+      document.createElement("div"),
+      html`<p class="dismissed" data-dismissed>Elle ne vous sera plus proposée.
+        <button type="button" class="button button--small button--secondary" data-action="undo-dismiss">Annuler<span class="visually-hidden"> : remettre « ${title} »</span></button></p>`,
+    );
+    cardElement.append(...notice.childNodes);
+    cardElement.querySelector("[data-action=undo-dismiss]").focus();
+    announce(`« ${title} » ne vous sera plus proposée. Vous pouvez annuler.`);
   });
   return "Mes prochaines étapes";
 }

@@ -99,6 +99,10 @@ export async function render(main, { query }) {
                 pour mieux choisir les suivantes. Sans votre accord, vous voyez les fiches les plus suivies.</span></span>
           </label>
           ${errorSlot("personalisation_consent")}
+          <p class="hint" id="statistics-notice">Statistiques de l'agence : avec ou sans cet accord, votre secteur,
+            votre code postal, votre taille, vos autodiagnostics et les fiches suivies entrent, sans votre nom, dans
+            des chiffres d'ensemble (par secteur et par quartier) ; aucun chiffre portant sur moins de 10 commerces
+            n'est publié. Si vous supprimez votre compte, ces données restent comptées, anonymisées.</p>
         </section>
 
         <div class="form-actions">
