@@ -4,6 +4,9 @@ Thin views: validate with a serializer, call one service or selector from `merch
 Every /me/ endpoint reads only the signed-in merchant's own data; nothing is cached by browsers or proxies.
 """
 
+from pathlib import Path
+
+import yaml
 from django.conf import settings
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from drf_spectacular.types import OpenApiTypes
@@ -319,28 +322,18 @@ class ProfileView(MerchantView):
 
 # --- Self-diagnostic ---------------------------------------------------------------------------
 
-# A complete run of the starter questionnaire (content_fixtures/diagnostic.yaml): the documented example must
-# be a request the API accepts (tests/api/test_schema_contract.py sends it).
-DIAGNOSTIC_EXAMPLE_ANSWERS = {
-    "fiche-etablissement": ["oui-a-jour"],
-    "site-et-adresse": ["site-internet", "email-pro"],
-    "reseaux-sociaux": ["facebook"],
-    "avis-clients": ["repond-plupart"],
-    "contact-clients": ["fichier-clients"],
-    "nouvelles-clients": ["chaque-mois"],
-    "vente-a-distance": ["click-collect"],
-    "offre-visible-en-ligne": ["en-partie"],
-    "part-ventes-en-ligne": ["moins-de-5"],
-    "smartphone": ["smartphone-pro"],
-    "moyens-de-paiement": ["carte-sans-contact"],
-    "enregistrement-ventes": ["caisse-certifiee"],
-    "facturation-electronique": ["point-comptable"],
-    "mots-de-passe": ["navigateur-telephone"],
-    "protections": ["mises-a-jour"],
-    "rgpd": ["en-partie"],
-    "accompagnement": ["cci-cma"],
-    "formation": ["une-fois"],
-}
+
+def _starter_questionnaire_answers() -> dict[str, list[str]]:
+    """A complete run of the starter questionnaire (content_fixtures/diagnostic.yaml): each question's first
+    answer. The documented example must be a request the API accepts (tests/api/test_schema_contract.py)."""
+    source = Path(settings.BASE_DIR) / "content_fixtures" / "diagnostic.yaml"
+    if not source.exists():
+        return {}
+    questions = yaml.safe_load(source.read_text(encoding="utf-8")).get("questions", [])
+    return {question["slug"]: [question["answers"][0]["slug"]] for question in questions if question.get("answers")}
+
+
+DIAGNOSTIC_EXAMPLE_ANSWERS = _starter_questionnaire_answers()
 
 
 @extend_schema(

@@ -122,7 +122,8 @@ def operations() -> list[tuple[str, str, dict]]:
                 )
                 assert rule is not None, f"{key}: add a row to RULES for its security {security}"
                 if "{id}" in path and rule is MERCHANT_OWN:
-                    rule = MERCHANT_OBJECT
+                    # an action on A's object may check B's body before looking the object up: 400 or 404
+                    rule = MERCHANT_OBJECT if method == "get" else {**MERCHANT_OBJECT, "merchant_b": {400, 404}}
             result.append((*key, rule))
     return sorted(result, key=lambda item: (item[1], item[0]))
 
