@@ -426,7 +426,12 @@ EVENT_STATUS = {"created": 201, "duplicate": 200, "conflict": 409, "invalid": 40
     ),
     responses={
         200: OpenApiResponse(
-            EventBatchResultSerializer, "Batch: one result per event (or a single event already received)"
+            PolymorphicProxySerializer(
+                component_name="EventBatchResultOrDuplicate",
+                serializers=[EventBatchResultSerializer, EventOutcomeSerializer],
+                resource_type_field_name=None,
+            ),
+            "A batch: one result per event. A single event already received: its outcome (`duplicate`).",
         ),
         201: OpenApiResponse(EventOutcomeSerializer, "Single event recorded"),
         400: E400,

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 def assert_error(response, status: int, code: str | None = None) -> dict:
     assert response.status_code == status, response.content[:300]
     assert response["Content-Type"].startswith("application/json")
-    body = response.json()
+    body = json.loads(response.content)
     assert set(body) == {"error"} and {"code", "message"} <= set(body["error"]) <= {"code", "message", "fields"}
     assert body["error"]["code"] in ERROR_CODES and body["error"]["message"]
     if code is not None:
