@@ -25,7 +25,7 @@ from cms import selectors
 from cms.models import Sector
 from config.cache_backends import cache_health
 from merchants import selectors as merchant_selectors
-from recommender import selectors as recommender_selectors
+from recommender import serving as recommender_serving
 
 
 @extend_schema(tags=["catalogue"], summary="Catalogue themes, with their number of published modules")
@@ -130,7 +130,7 @@ def readyz(request):
     # Always "ok": without Redis every read is served from the database, throttles fall back (reported here).
     checks["cache"] = cache_health()
     # Always "ok": without a usable model, recommendations fall back (reported here), content is still served.
-    checks["recommender"] = recommender_selectors.recommender_status()
+    checks["recommender"] = recommender_serving.status()
     ready = all(check["ok"] for check in checks.values())
     degraded = any(check.get("degraded") for check in checks.values())
     state = "unavailable" if not ready else "degraded" if degraded else "ok"

@@ -19,7 +19,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from reporting.aggregates import Catalogue, Diagnostic, Event, HelpRequest, MerchantRecord, build_tables  # noqa: E402
 
-THEMES = ["etre-visible", "attirer-fideliser", "vendre-en-ligne", "encaisser-gerer", "se-proteger", "se-faire-accompagner"]
+THEMES = [
+    "etre-visible",
+    "attirer-fideliser",
+    "vendre-en-ligne",
+    "encaisser-gerer",
+    "se-proteger",
+    "se-faire-accompagner",
+]
 CAPABILITIES = [f"cap-{i}" for i in range(34)]
 MODULES = [f"module-{i}" for i in range(45)]
 START = datetime(2026, 1, 1, tzinfo=UTC)
@@ -30,18 +37,42 @@ def population(n: int, rng: random.Random) -> list[MerchantRecord]:
     for _ in range(n):
         diagnostics = sorted(
             (
-                Diagnostic(START + timedelta(days=rng.randrange(330)), rng.randrange(101), rng.choice("abcd"),
-                           {t: rng.randrange(101) for t in THEMES}, frozenset(rng.sample(CAPABILITIES, 5)))
+                Diagnostic(
+                    START + timedelta(days=rng.randrange(330)),
+                    rng.randrange(101),
+                    rng.choice("abcd"),
+                    {t: rng.randrange(101) for t in THEMES},
+                    frozenset(rng.sample(CAPABILITIES, 5)),
+                )
                 for _ in range(rng.randrange(1, 4))
             ),
             key=lambda d: d.at,
         )
         events = sorted(
-            (Event(START + timedelta(days=rng.randrange(330)), rng.choice(["viewed", "started", "completed"]), rng.choice(MODULES)) for _ in range(rng.randrange(10, 60))),
+            (
+                Event(
+                    START + timedelta(days=rng.randrange(330)),
+                    rng.choice(["viewed", "started", "completed"]),
+                    rng.choice(MODULES),
+                )
+                for _ in range(rng.randrange(10, 60))
+            ),
             key=lambda e: e.at,
         )
-        helps = [HelpRequest(START + timedelta(days=rng.randrange(300)), rng.choice(THEMES), None, False, None) for _ in range(rng.random() < 0.2)]
-        records.append(MerchantRecord(rng.choice("ABCDEFGHI"), f"area-{rng.randrange(40)}", rng.choice(["1", "2-5", "6-10", "11-49"]), diagnostics, events, helps))
+        helps = [
+            HelpRequest(START + timedelta(days=rng.randrange(300)), rng.choice(THEMES), None, False, None)
+            for _ in range(rng.random() < 0.2)
+        ]
+        records.append(
+            MerchantRecord(
+                rng.choice("ABCDEFGHI"),
+                f"area-{rng.randrange(40)}",
+                rng.choice(["1", "2-5", "6-10", "11-49"]),
+                diagnostics,
+                events,
+                helps,
+            )
+        )
     return records
 
 
@@ -66,12 +97,24 @@ def main():
         bands=tuple("abcd"),
         warnings=(("facturation-electronique-reception", "Recevoir vos factures électroniques"),),
     )
-    year = dict(start=START, end=START.replace(year=2027), catalogue=catalogue, themes=THEMES, capabilities=CAPABILITIES)
+    year = dict(
+        start=START, end=START.replace(year=2027), catalogue=catalogue, themes=THEMES, capabilities=CAPABILITIES
+    )
     rows = []
     for n in (300, 3000):
         records = population(n, rng)
-        for label, options in (("every table, k=10", {"k": 10}), ("one-way only, k=10", {"k": 10, "one_way_only": True}), ("every table, k=1", {"k": 1})):
-            rows.append((n, label, median_seconds(lambda records=records, options=options: build_tables(records, **year, **options))))
+        for label, options in (
+            ("every table, k=10", {"k": 10}),
+            ("one-way only, k=10", {"k": 10, "one_way_only": True}),
+            ("every table, k=1", {"k": 1}),
+        ):
+            rows.append(
+                (
+                    n,
+                    label,
+                    median_seconds(lambda records=records, options=options: build_tables(records, **year, **options)),
+                )
+            )
     base = rows[0][2]
     print(f"{'merchants':>9}  {'build':<20} {'seconds':>8} {'ratio':>6}")
     for n, label, seconds in rows:

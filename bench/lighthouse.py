@@ -164,7 +164,12 @@ def lighthouse(binary: Path, url: str, debug_port: int) -> dict:
             check=True,
         )
         result = json.loads(Path(report.name).read_text())
-    return {c: round(result["categories"][c]["score"] * 100) for c in CATEGORIES}
+    scores = {c: round(result["categories"][c]["score"] * 100) for c in CATEGORIES}
+    audits = result["audits"]
+    scores["lcp"] = audits["largest-contentful-paint"]["numericValue"] / 1000
+    scores["tbt"] = audits["total-blocking-time"]["numericValue"]
+    scores["cls"] = audits["cumulative-layout-shift"]["numericValue"]
+    return scores
 
 
 def main() -> int:
@@ -225,7 +230,7 @@ def main() -> int:
         for name, path in PUBLIC + SIGNED_IN:
             url = base + path.format(help_id=session["help_id"])
             runs = [lighthouse(binary, url, debug_port) for _ in range(options.runs)]
-            scores = {c: sorted(r[c] for r in runs)[len(runs) // 2] for c in CATEGORIES}
+            scores = {c: sorted(r[c] for r in runs)[len(runs) // 2] for c in [*CATEGORIES, "lcp", "tbt", "cls"]}
             rows.append((name, path, scores))
             print(f"  {name}: {scores}", flush=True)
     finally:
@@ -235,15 +240,20 @@ def main() -> int:
         shutil.rmtree(profile, ignore_errors=True)
 
     print(f"\nLighthouse 12 (mobile preset), gunicorn + whitenoise, DEBUG off — median of {options.runs} run(s)\n")
-    header = f"{'screen':<22} {'path':<52} {'perf':>5} {'a11y':>5} {'b.p.':>5} {'seo':>5}"
+    header = (
+        f"{'screen':<22} {'path':<58} {'perf':>5} {'a11y':>5} {'b.p.':>5} {'seo':>5}"
+        f" {'LCP s':>6} {'TBT ms':>7} {'CLS':>6}"
+    )
     print(header)
     print("-" * len(header))
     below = 0
     for name, path, s in rows:
         marks = [f"{s[c]:>5}" for c in CATEGORIES]
         below += sum(s[c] < 95 for c in CATEGORIES)
-        print(f"{name:<22} {path:<52} {' '.join(marks)}")
+        metrics = f" {s['lcp']:>6.1f} {s['tbt']:>7.0f} {s['cls']:>6.3f}"
+        print(f"{name:<22} {path:<58} {' '.join(marks)}{metrics}")
     print(f"\n{below} score(s) under 95" if below else "\nEvery score is 95 or more.")
+    print(f"Load average during the run: {os.getloadavg()[0]:.1f} (performance is sensitive to a busy machine).")
     return 0
 
 

@@ -11,6 +11,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from recommender.defaults import RECOMMENDER_DEFAULTS as _RECO
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("ELEASUD_VAR_DIR", BASE_DIR / "var"))
 
@@ -333,14 +335,15 @@ MERCHANT_QUOTAS = {
 RECOMMENDATION_IMPRESSION_DEDUP_SECONDS = int(os.environ.get("RECOMMENDATION_IMPRESSION_DEDUP_SECONDS", "600"))
 # The recommender (see docs/RECOMMENDER.md). Artifacts go to Django's default storage (MEDIA_ROOT locally);
 # with several machines, point the default storage at shared storage (NFS, S3…) so every worker loads them.
-RECOMMENDER = {
-    "ARTIFACT_DIR": os.environ.get("RECOMMENDER_ARTIFACT_DIR", "recommender/models"),
-    # Share of responses whose last slot goes to a module few merchants have been shown.
-    "EXPLORATION_EPSILON": float(os.environ.get("RECOMMENDER_EXPLORATION_EPSILON", "0.1")),
-    "MAX_PER_THEME": int(os.environ.get("RECOMMENDER_MAX_PER_THEME", "2")),
-    # Training refuses to run below these (the model would be noise).
-    "MIN_MERCHANTS": int(os.environ.get("RECOMMENDER_MIN_MERCHANTS", "20")),
-    "MIN_EVENTS": int(os.environ.get("RECOMMENDER_MIN_EVENTS", "50")),
+RECOMMENDER = {  # defaults: recommender/defaults.py (the one source); the environment overrides them
+    "ARTIFACT_DIR": os.environ.get("RECOMMENDER_ARTIFACT_DIR", _RECO["ARTIFACT_DIR"]),
+    "EXPLORATION_EPSILON": float(os.environ.get("RECOMMENDER_EXPLORATION_EPSILON", _RECO["EXPLORATION_EPSILON"])),
+    "MAX_PER_THEME": int(os.environ.get("RECOMMENDER_MAX_PER_THEME", _RECO["MAX_PER_THEME"])),
+    "MIN_MERCHANTS": int(os.environ.get("RECOMMENDER_MIN_MERCHANTS", _RECO["MIN_MERCHANTS"])),
+    "MIN_EVENTS": int(os.environ.get("RECOMMENDER_MIN_EVENTS", _RECO["MIN_EVENTS"])),
+    "ARTIFACT_RETRY_SECONDS": float(
+        os.environ.get("RECOMMENDER_ARTIFACT_RETRY_SECONDS", _RECO["ARTIFACT_RETRY_SECONDS"])
+    ),
 }
 # The agency's observatory (see docs/OBSERVATORY.md): no published figure comes from fewer than
 # MIN_CELL_SIZE merchants; partner API keys are throttled per key.

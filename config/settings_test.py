@@ -7,6 +7,9 @@ against PostgreSQL and Redis by setting DATABASE_URL and REDIS_URL.
 import os
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-0123456789abcdef")
+# pytest-xdist workers share one Redis database: each keeps its own key prefix (tests/conftest.py makes
+# cache.clear() delete only those keys). pytest-django already gives each worker its own test database.
+os.environ["CACHE_KEY_PREFIX"] = f"{os.environ.get('CACHE_KEY_PREFIX', 'eleasud')}-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
 
 from config.settings import *  # noqa: E402,F403
 from config.settings import STORAGES  # noqa: E402

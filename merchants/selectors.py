@@ -5,8 +5,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from cms.models import Capability, ModulePage, Sector, Theme
@@ -16,19 +17,37 @@ from merchants.models import (
     MerchantProfile,
     MerchantSession,
 )
-from merchants.services import session_is_current, token_digest
+from merchants.services import ADMIN_ACCESS_PERMISSION, session_is_current, token_digest
 
 Kind = EngagementEvent.Kind
 
 
 def session_for_access_token(token: str) -> MerchantSession | None:
-    """The live session an access token belongs to, with its user and merchant profile."""
+    """The live session an access token belongs to, with its user, merchant profile and the two facts
+    `is_merchant_user` needs (any group? `wagtailadmin.access_admin` held directly?): one query per request."""
+    user_model = get_user_model()
+    app_label, codename = ADMIN_ACCESS_PERMISSION.split(".")
     session = (
         MerchantSession.objects.select_related("user__merchant_profile")
+        .annotate(
+            user_in_a_group=Exists(user_model.groups.through.objects.filter(user_id=OuterRef("user_id"))),
+            user_holds_admin_access=Exists(
+                user_model.user_permissions.through.objects.filter(
+                    user_id=OuterRef("user_id"),
+                    permission__codename=codename,
+                    permission__content_type__app_label=app_label,
+                )
+            ),
+        )
         .filter(access_digest=token_digest(token), access_expires_at__gt=timezone.now())
         .first()
     )
-    return session if session is not None and session_is_current(session) else None
+    if session is None or not session_is_current(session):
+        return None
+    # A member of any group is refused whatever the group's permissions, so the direct permission is the
+    # only other way to `access_admin` (ModelBackend; superusers are refused on their flag).
+    session.user._in_a_group_or_admin = session.user_in_a_group or session.user_holds_admin_access
+    return session
 
 
 def session_id_for_refresh_token(token: str) -> int | None:

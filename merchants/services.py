@@ -120,7 +120,8 @@ def is_merchant_user(user) -> bool:
     if user is None:
         return False
     # Authentication and the IsMerchant permission both ask, about the same per-request user instance: the
-    # two queries behind the group and permission checks run once (Django caches has_perm per instance too).
+    # answer is kept on it. Token authentication reads the group and permission facts with the session
+    # (`selectors.session_for_access_token`); other callers pay two queries here.
     cached = getattr(user, "_is_merchant_user", None)
     if cached is None:
         cached = user._is_merchant_user = (
@@ -128,10 +129,16 @@ def is_merchant_user(user) -> bool:
             and not user.is_staff
             and not user.is_superuser
             and hasattr(user, "merchant_profile")
-            and not user.groups.exists()
-            and not user.has_perm(ADMIN_ACCESS_PERMISSION)
+            and not _in_a_group_or_admin(user)
         )
     return cached
+
+
+def _in_a_group_or_admin(user) -> bool:
+    known = getattr(user, "_in_a_group_or_admin", None)
+    if known is not None:
+        return known
+    return user.groups.exists() or user.has_perm(ADMIN_ACCESS_PERMISSION)
 
 
 @dataclass(frozen=True)

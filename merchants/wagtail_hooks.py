@@ -28,6 +28,10 @@ class ReadOnlyPermissionPolicy(ModelPermissionPolicy):
 
 
 class ReadOnlyViewSet(ModelViewSet):
+    # Not in Wagtail's reference index (the admin's "usage" of content): these are operational records, and
+    # indexing them ran the index's extraction on every event, session and profile saved through the API and
+    # turned every bulk delete into one query per row.
+    add_to_reference_index = False
     inspect_view_enabled = True
     copy_view_enabled = False
     search_backend_name = None  # plain database search, these models are not in the search index

@@ -471,6 +471,7 @@ CONTACT_PATTERN = re.compile(
 
 @transaction.atomic
 def post_message(*, mission: Mission, author, role: str, body: str) -> Message:
+    mission = _locked(mission)
     body = body.strip()
     if not body:
         raise MissionError("Écrivez un message.", {"body": ["Ce champ ne peut pas être vide."]})

@@ -18,6 +18,8 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
+from recommender.defaults import RECOMMENDER_DEFAULTS
+
 #: Bump when the artifact's layout changes; serving refuses other versions (and falls back).
 FORMAT_VERSION = 1
 
@@ -46,7 +48,7 @@ class Artifact:
 
 
 def _directory() -> str:
-    return settings.RECOMMENDER.get("ARTIFACT_DIR", "recommender/models").strip("/")
+    return settings.RECOMMENDER.get("ARTIFACT_DIR", RECOMMENDER_DEFAULTS["ARTIFACT_DIR"]).strip("/")
 
 
 def dump(artifact: Artifact, *, name_hint: str) -> tuple[str, str, int]:

@@ -10,12 +10,11 @@ from django.db.models import Count, Exists, Min, OuterRef, Q
 from cms import selectors as cms_selectors
 from cms.models import Capability, CostBand, Goal, Level, ModulePage, Sector, Theme
 from merchants.models import CapabilityOrigin, DiagnosticResult, EngagementEvent, MerchantProfile, SizeBand
+from recommender.cache_keys import IMPRESSIONS_CACHE_KEY, POPULARITY_CACHE_KEY  # noqa: E402
 from recommender.engine.features import Taxonomy
 from recommender.engine.weights import EVENT_KINDS
 from recommender.models import Impression, ModelVersion
 
-POPULARITY_CACHE_KEY = "recommender:popularity"
-IMPRESSIONS_CACHE_KEY = "recommender:impression-counts"
 AGGREGATE_TTL = 300  # seconds: popularity and exposure move slowly
 #: Kinds that count as "a merchant took this module up" for live popularity.
 ENGAGED_KINDS = ("started", "step_completed", "completed")
@@ -195,12 +194,17 @@ def _followed_by(kinds) -> Exists:
     )
 
 
-def impression_outcomes(group_by: str) -> dict:
-    """Per `module_id` or `model_version_id`: impressions and how many were followed, with the same
-    `recommendation_id` and module, by a click (any engagement), a start, a completion, a dismissal.
-    One query."""
+def impression_outcomes(group_by: str, *, since=None, until=None) -> dict:
+    """Per `module_id` or `model_version_id`: impressions (shown between `since` and `until`, dates included,
+    when given) and how many were followed, with the same `recommendation_id` and module, by a click (any
+    engagement), a start, a completion, a dismissal. One query."""
+    shown = Impression.objects.all()
+    if since:
+        shown = shown.filter(created_at__date__gte=since)
+    if until:
+        shown = shown.filter(created_at__date__lte=until)
     rows = (
-        Impression.objects.values(group_by)
+        shown.values(group_by)
         .annotate(
             impressions=Count("id"),
             clicks=Count("id", filter=Q(_followed_by(CLICK_KINDS))),
@@ -217,13 +221,19 @@ def _rate(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 
-def module_report() -> list[dict]:
+def module_report(*, since=None, until=None) -> list[dict]:
     """Per published module: impressions, click-through and completion rates of recommendations, and all
-    starts, completions and dismissals (whatever led to them). Three queries."""
-    outcomes = impression_outcomes("module_id")
+    starts, completions and dismissals (whatever led to them), between `since` and `until` (dates, included)
+    when given. Three queries."""
+    outcomes = impression_outcomes("module_id", since=since, until=until)
     totals = defaultdict(dict)
+    events = EngagementEvent.objects.all()
+    if since:
+        events = events.filter(occurred_at__date__gte=since)
+    if until:
+        events = events.filter(occurred_at__date__lte=until)
     rows = (
-        EngagementEvent.objects.filter(module__isnull=False, kind__in=("started", "completed", "dismissed"))
+        events.filter(module__isnull=False, kind__in=("started", "completed", "dismissed"))
         .values("module_id", "kind")
         .annotate(n=Count("id"))
         .order_by()
@@ -240,6 +250,7 @@ def module_report() -> list[dict]:
                 "impressions": impressions,
                 "clicks": seen.get("clicks", 0),
                 "ctr": _rate(seen.get("clicks", 0), impressions),
+                "rec_completions": seen.get("rec_completions", 0),
                 "completion_rate": _rate(seen.get("rec_completions", 0), impressions),
                 "starts": totals[module.pk].get("started", 0),
                 "completions": totals[module.pk].get("completed", 0),
@@ -266,19 +277,6 @@ def model_version_report(limit: int = 20) -> list[dict]:
             }
         )
     return report
-
-
-def recommender_status() -> dict:
-    """For /readyz: the active version serving, or the fallback in use and why. Never makes it not ready."""
-    from recommender import serving
-
-    state = serving.current_state()
-    body = {"ok": True, "degraded": state.degraded, "strategy": state.strategy}
-    if state.version_id is not None:
-        body["active_version"] = state.version_id
-    if state.reason:
-        body["fallback_reason"] = state.reason
-    return body
 
 
 def impressions_for_export(*, merchant: MerchantProfile) -> list[dict]:

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from recommender import artifacts
+from recommender.cache_keys import IMPRESSIONS_CACHE_KEY, POPULARITY_CACHE_KEY
 from recommender.models import Impression, ModelVersion
 
 logger = logging.getLogger(__name__)
@@ -117,9 +118,7 @@ def stamp_simulated_impressions(*, recommendation_id: uuid.UUID, simulated_id: u
 
 def forget_cached_aggregates() -> None:
     """Drops the cached popularity and exposure counts (tests, and after seeding demo data)."""
-    from recommender import selectors
-
-    cache.delete_many([selectors.POPULARITY_CACHE_KEY, selectors.IMPRESSIONS_CACHE_KEY])
+    cache.delete_many([POPULARITY_CACHE_KEY, IMPRESSIONS_CACHE_KEY])
 
 
 def forget_impressions_link(*, merchant) -> int:

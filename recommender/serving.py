@@ -27,14 +27,22 @@ from cms.models import Capability, ModulePage
 from merchants import selectors as merchant_selectors
 from merchants.models import MerchantProfile
 from recommender import artifacts, selectors, services
+from recommender.defaults import RECOMMENDER_DEFAULTS
 from recommender.engine import explain as engine_explain
-from recommender.engine.content import ContentRecommender
 from recommender.engine.features import feature_labels
-from recommender.engine.hybrid import HybridRecommender, normalize_rows
+from recommender.engine.hybrid import normalize_rows
 from recommender.engine.ranking import EpsilonGreedyExploration, rank
-from recommender.engine.weights import EVENT_KINDS, events_to_array, interactions_from_events
+from recommender.engine.unseen import score_unseen_items
+from recommender.engine.weights import (
+    DEFAULT_EVENT_WEIGHTS as EVENT_WEIGHTS,
+)
+from recommender.engine.weights import (
+    EVENT_KINDS,
+    EventWeights,
+    events_to_array,
+    interactions_from_events,
+)
 from recommender.models import ModelVersion
-from recommender.training import EVENT_WEIGHTS
 
 logger = logging.getLogger(__name__)
 
@@ -46,9 +54,14 @@ NEW_MODULE_REASON = "Nouveau module, récemment publié"
 LABELS_TTL = 300.0  # seconds before taxonomy names are read again for reasons
 #: Seconds before a worker tries again to load an artifact it could not read (settings.RECOMMENDER
 #: ARTIFACT_RETRY_SECONDS overrides it): the storage may only have been unavailable for a moment.
-ARTIFACT_RETRY_SECONDS = 30.0
+ARTIFACT_RETRY_SECONDS = RECOMMENDER_DEFAULTS["ARTIFACT_RETRY_SECONDS"]
 #: `ArtifactError` reasons that may go away by themselves; any other reason is final for that file.
 TRANSIENT_ARTIFACT_ERRORS = frozenset({"artifact-missing"})
+
+
+def _setting(name: str):
+    """`settings.RECOMMENDER[name]`, else the one default of `recommender.defaults`."""
+    return settings.RECOMMENDER.get(name, RECOMMENDER_DEFAULTS[name])
 
 
 @dataclass(frozen=True)
@@ -71,7 +84,6 @@ class LoadedModel:
     slug_index: dict[str, int]
     labels: dict[str, str] = field(default_factory=dict)
     labels_loaded_at: float = 0.0
-    content_weights: np.ndarray | None = None  # W of the content part, for modules newer than the model
 
 
 @dataclass(frozen=True)
@@ -115,7 +127,7 @@ def _load(ref: tuple[int, str]):
         if error.reason not in TRANSIENT_ARTIFACT_ERRORS:
             _warn_once((ref, error.reason), "recommender version %s unusable (%s): %s", ref[0], error.reason, error)
             return _Unusable(error)
-        delay = float(settings.RECOMMENDER.get("ARTIFACT_RETRY_SECONDS", ARTIFACT_RETRY_SECONDS))
+        delay = float(_setting("ARTIFACT_RETRY_SECONDS"))
         _warn_once(
             (ref, error.reason),
             "recommender version %s unusable for now (%s): %s; trying again every %.0f s",
@@ -152,6 +164,18 @@ def active_model() -> tuple[LoadedModel | None, ServingState]:
 
 def current_state() -> ServingState:
     return active_model()[1]
+
+
+def status() -> dict:
+    """For /readyz and the editors' report: the active version serving, or the fallback in use and why. Never
+    makes the service not ready."""
+    state = current_state()
+    body = {"ok": True, "degraded": state.degraded, "strategy": state.strategy}
+    if state.version_id is not None:
+        body["active_version"] = state.version_id
+    if state.reason:
+        body["fallback_reason"] = state.reason
+    return body
 
 
 # --- Results -----------------------------------------------------------------------------------
@@ -270,37 +294,26 @@ def _history_row(loaded: LoadedModel, context: _Context):
     ]
     n_items = len(loaded.artifact.module_slugs)
     X_row, _dismissed = interactions_from_events(
-        events_to_array(rows) if rows else [], n_users=1, n_items=n_items, now=context.now, weights=EVENT_WEIGHTS
+        events_to_array(rows) if rows else [],
+        n_users=1,
+        n_items=n_items,
+        now=context.now,
+        weights=trained_event_weights(loaded.artifact),
     )
     return X_row
 
 
-def _content_part(model):
-    if isinstance(model, HybridRecommender):
-        return model.content_
-    return model if isinstance(model, ContentRecommender) else None
+def trained_event_weights(artifact) -> EventWeights:
+    """The event weights the model was trained with (stored in the artifact), so that serving weighs a history
+    as training did; artifacts made before they were stored use the current defaults."""
+    stored = (getattr(artifact, "extra", None) or {}).get("event_weights")
+    return EventWeights(**stored) if stored else EVENT_WEIGHTS
 
 
 def _unseen_module_scores(loaded, U, X_row, known_scores, new_modules) -> np.ndarray:
-    """Scores for modules published after training: the content part on their features, on the scale of
-    the model's scores; without a content part, just below the known modules (exploration may lift them)."""
-    model = loaded.artifact.model
-    content = _content_part(model)
-    floor = float(known_scores.min()) if known_scores.size else 0.0
-    if content is None:
-        return np.full(len(new_modules), floor)
-    if loaded.content_weights is None:
-        W = np.zeros((U.shape[1], content.item_features_.shape[1]))
-        np.add.at(W, (content.pairs_[:, 0], content.pairs_[:, 1]), content.interaction_coef_)
-        loaded.content_weights = W
+    """Modules published after training: scored by the engine from their features (`engine.unseen`)."""
     V = loaded.artifact.module_featurizer.transform([selectors.module_record(m) for m in new_modules])
-    logits_new = (U @ loaded.content_weights @ V.T).ravel() + V @ content.item_coef_ + content.intercept_
-    if not isinstance(model, HybridRecommender):
-        return logits_new
-    logits_known = content.score(X_row, user_features=U).ravel()
-    std = logits_known.std() or 1.0
-    weight = float(model.blend_weights(X_row)["content"][0])
-    return weight * (logits_new - logits_known.mean()) / std
+    return score_unseen_items(loaded.artifact.model, U, X_row, V, known_scores)
 
 
 def _labels(loaded: LoadedModel) -> dict[str, str]:
@@ -425,14 +438,36 @@ def _seed(context: _Context, theme: str | None) -> int:
     return int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big")
 
 
+@dataclass(frozen=True)
+class RankingDetail:
+    """What the ranking saw for one merchant, for the editors' "why" view: scores (catalogue order, boosts
+    included), the candidates, what the merchant already knows, what they lack, and the final list."""
+
+    modules: list
+    scores: np.ndarray
+    excluded: np.ndarray
+    dismissed: np.ndarray
+    known: np.ndarray
+    missing_prerequisites: np.ndarray
+    listed: list[int]
+
+
 def recommend_for(
-    merchant: MerchantProfile, *, limit: int = 5, theme: str | None = None, now: datetime | None = None
+    merchant: MerchantProfile,
+    *,
+    limit: int = 5,
+    theme: str | None = None,
+    now: datetime | None = None,
+    log_impressions: bool = True,
+    detail: list | None = None,
 ) -> Recommendations:
-    """The merchant's next modules, best first, with reasons; impressions are logged in one insert. A given
-    `now` is a simulated visit (demo traffic): always a visit of its own, never merged with an earlier one."""
+    """The merchant's next modules, best first, with reasons; impressions are logged in one insert.
+
+    Editors' previews pass ``log_impressions=False`` (what a merchant was shown must stay what merchants saw);
+    ``detail``, when a list, receives a :class:`RankingDetail`. A given `now` is a simulated visit (demo
+    traffic): always a visit of its own, never merged with an earlier identical one."""
     simulated = now is not None
     now = now or timezone.now()
-    config = settings.RECOMMENDER
     merchant = merchant_selectors.profile_with_taxonomy(merchant=merchant)
     catalogue = catalogue_snapshot()
     modules = catalogue.modules
@@ -464,12 +499,15 @@ def recommend_for(
     user_caps = np.zeros(len(capabilities), dtype=bool)
     user_caps[[cap_index[c.pk] for c in merchant.capabilities.all() if c.pk in cap_index]] = True
 
-    exclude = _exclusions(selectors.merchant_events(merchant), modules)
+    events = selectors.merchant_events(merchant)
+    exclude = _exclusions(events, modules)
+    completed = {module_id for module_id, kind, _value, _at in events if kind == "completed"}
+    dismissed = exclude & ~np.array([m.pk in completed for m in modules], dtype=bool)
     if theme:
         exclude |= np.array([m.theme.slug != theme for m in modules], dtype=bool)
     boosts = np.array([m.boost_at(now) for m in modules])
     exploration = None
-    epsilon = config.get("EXPLORATION_EPSILON", 0.0)
+    epsilon = _setting("EXPLORATION_EPSILON")
     if epsilon > 0:
         shown = selectors.impression_counts()
         exploration = EpsilonGreedyExploration(
@@ -484,7 +522,7 @@ def recommend_for(
         boosts=boosts,
         item_themes=catalogue.theme_ids,
         k=limit,
-        diversity=None if theme else config.get("MAX_PER_THEME"),
+        diversity=None if theme else _setting("MAX_PER_THEME"),
         exploration=exploration,
         random_state=_seed(context, theme),
     )
@@ -505,7 +543,20 @@ def recommend_for(
     )
     recommendation_id = uuid.uuid4()
     version = loaded.version if loaded is not None and not state.degraded else None
-    if results:
+    if detail is not None:
+        builds = catalogue.builds
+        detail.append(
+            RankingDetail(
+                modules=modules,
+                scores=np.asarray(scores, dtype=np.float64) + boosts,
+                excluded=exclude,
+                dismissed=dismissed,
+                known=builds.any(axis=1) & ~(builds & ~user_caps).any(axis=1),
+                missing_prerequisites=(catalogue.required & ~user_caps).any(axis=1),
+                listed=items,
+            )
+        )
+    if results and log_impressions:
         recommendation_id = services.log_impressions(
             recommendation_id=recommendation_id,
             deduplicate=not simulated,

@@ -19,10 +19,11 @@ from django.conf import settings
 from sklearn.base import clone
 
 from recommender import artifacts, selectors, services
+from recommender.defaults import RECOMMENDER_DEFAULTS
 from recommender.engine import evaluation
 from recommender.engine.features import MerchantFeaturizer, ModuleFeaturizer, domain_interactions
 from recommender.engine.timeline import ProfileTimeline, first_event_times
-from recommender.engine.weights import EVENT_DTYPE, EventWeights, interactions_from_events, last_event_times
+from recommender.engine.weights import DEFAULT_EVENT_WEIGHTS, EVENT_DTYPE, interactions_from_events, last_event_times
 from recommender.models import ModelVersion
 
 logger = logging.getLogger(__name__)
@@ -30,7 +31,7 @@ logger = logging.getLogger(__name__)
 #: What `--model` accepts: the names of `engine.evaluation.default_models` ("hybrid" is production's).
 ALGORITHMS = tuple(evaluation.default_models())
 #: The documented event weights (see docs/RECOMMENDER.md): started or better is a positive.
-EVENT_WEIGHTS = EventWeights()
+EVENT_WEIGHTS = DEFAULT_EVENT_WEIGHTS
 GATE_TOLERANCE = 1e-9
 
 
@@ -63,8 +64,10 @@ def load_training_data(*, min_merchants: int | None = None, min_events: int | No
     Raises `NotEnoughData` below the minimums (settings.RECOMMENDER MIN_MERCHANTS / MIN_EVENTS).
     """
     config = settings.RECOMMENDER
-    min_merchants = config.get("MIN_MERCHANTS", 20) if min_merchants is None else min_merchants
-    min_events = config.get("MIN_EVENTS", 50) if min_events is None else min_events
+    min_merchants = (
+        config.get("MIN_MERCHANTS", RECOMMENDER_DEFAULTS["MIN_MERCHANTS"]) if min_merchants is None else min_merchants
+    )
+    min_events = config.get("MIN_EVENTS", RECOMMENDER_DEFAULTS["MIN_EVENTS"]) if min_events is None else min_events
 
     taxonomy = selectors.current_taxonomy()
     modules = selectors.catalogue()
@@ -399,6 +402,7 @@ def train_model_version(
         capability_slugs=tuple(data.taxonomy.capabilities),
         theme_slugs=tuple(data.taxonomy.themes),
         algorithm=algorithm,
+        extra={"event_weights": dict(EVENT_WEIGHTS.__dict__)},
     )
     version = services.store_model_version(
         artifact=artifact,

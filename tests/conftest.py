@@ -37,8 +37,75 @@ def pytest_sessionstart(session):
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         call_command("load_content", str(CONTENT_ROOT), "--no-progress", verbosity=0)
+        _catalogue_snapshot.take()
     yield
     _end_stray_sessions(django_db_blocker)
+
+
+class CatalogueSnapshot:
+    """The committed starter catalogue, copied once per test process: a `transaction=True` test ends by putting
+    it back (instead of Django's flush, which left the next one an empty database to load the content files
+    into again, seconds each time; TRUNCATE of every table alone took seconds on PostgreSQL).
+
+    PostgreSQL: each of Django's tables, copied out with COPY (exact types), emptied and copied back in one
+    transaction (foreign keys are checked at its commit). SQLite (in memory): sqlite3's backup API.
+    """
+
+    def __init__(self):
+        self.tables: dict[str, bytes] = {}
+        self.sqlite_copy = None
+
+    def take(self):
+        from django.db import connection
+
+        if connection.vendor == "sqlite":
+            import sqlite3
+
+            connection.ensure_connection()
+            self.sqlite_copy = sqlite3.connect(":memory:", check_same_thread=False)
+            connection.connection.backup(self.sqlite_copy)
+            return
+        quote = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            for table in connection.introspection.django_table_names(only_existing=True, include_views=False):
+                with cursor.cursor.copy(f"COPY {quote(table)} TO STDOUT") as copy:
+                    self.tables[table] = b"".join(bytes(block) for block in copy)
+
+    def restore(self):
+        from django.apps import apps
+        from django.contrib.contenttypes.models import ContentType
+        from django.core.cache import cache
+        from django.core.management.color import no_style
+        from django.db import connection, transaction
+
+        if connection.vendor == "sqlite":
+            connection.ensure_connection()
+            self.sqlite_copy.backup(connection.connection)
+        else:
+            quote = connection.ops.quote_name
+            with transaction.atomic(), connection.cursor() as cursor:
+                # DELETE, not TRUNCATE: the tables hold a few rows each, and TRUNCATE rewrites every file
+                cursor.execute(";".join(f"DELETE FROM {quote(table)}" for table in self.tables))
+                for table, data in self.tables.items():
+                    if data:
+                        with cursor.cursor.copy(f"COPY {quote(table)} FROM STDIN") as copy:
+                            copy.write(data)
+                models = apps.get_models(include_auto_created=True)
+                cursor.execute("\n".join(connection.ops.sequence_reset_sql(no_style(), models)))
+        ContentType.objects.clear_cache()
+        cache.clear()
+
+
+_catalogue_snapshot = CatalogueSnapshot()
+
+
+def _restore_instead_of_flush(self):
+    """TransactionTestCase's teardown (pytest-django's `transaction=True`, `live_server`): back to the
+    session's committed catalogue rather than an empty database."""
+    for alias in self._databases_names(include_mirrors=False):
+        if alias != "default":
+            call_command("flush", verbosity=0, interactive=False, database=alias, reset_sequences=False)
+    _catalogue_snapshot.restore()
 
 
 def _end_stray_sessions(django_db_blocker):
@@ -62,6 +129,21 @@ def api_client():
     return APIClient()
 
 
+def pytest_configure(config):
+    # xdist workers share one Redis database, each under its own key prefix (config/settings_test.py):
+    # clearing the cache deletes this process's keys only, never the other worker's (FLUSHDB would).
+    from django_redis.cache import RedisCache
+
+    def clear_own_keys(self):
+        return self.delete_pattern("*")
+
+    RedisCache.clear = clear_own_keys
+
+    from django.test import TransactionTestCase
+
+    TransactionTestCase._fixture_teardown = _restore_instead_of_flush
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache (shared Redis in CI), so none sees another's throttling."""
@@ -73,13 +155,13 @@ def _empty_cache():
 
 @pytest.fixture
 def committed_catalogue(django_db_blocker):
-    """The catalogue for tests that commit (live server, threads, browser): a `transaction=True` test
-    ends with a flush that empties every table, so the next one loads the catalogue again."""
+    """The catalogue for tests that commit (live server, threads, browser). Every `transaction=True` test
+    already ends by restoring the session's snapshot; this only makes the dependency explicit."""
     from cms.models import ModulePage
 
     with django_db_blocker.unblock():
         if not ModulePage.objects.exists():
-            call_command("load_content", str(CONTENT_ROOT), "--no-progress", verbosity=0)
+            _catalogue_snapshot.restore()
 
 
 @pytest.fixture

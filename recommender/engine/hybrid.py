@@ -14,8 +14,8 @@ from sklearn.base import clone
 from .base import BaseRecommender, check_features, check_interactions, top_k
 from .collaborative import CollaborativeRecommender
 from .content import ContentRecommender
+from .metrics import ndcg_at_k, random_holdout
 from .popularity import PopularityRecommender
-from .timeline import ProfileTimeline
 
 __all__ = ["HybridRecommender", "normalize_rows", "history_sizes", "DEFAULT_BLEND_GRID"]
 
@@ -173,7 +173,9 @@ class HybridRecommender(BaseRecommender):
         ``{"cold": (n per split, ...), "warm": (...)}``: validation users with a relevant held-out item.
     """
 
-    _requires_user_features = True
+    # Without side features (public implicit-feedback data) the content part is left out: the hybrid is
+    # then its collaborative and popularity parts, blended the same way.
+    _requires_user_features = False
     _accepts_timeline = True
 
     def __init__(
@@ -238,14 +240,19 @@ class HybridRecommender(BaseRecommender):
 
     def _fit_components(self, X, U, V):
         fit_args = dict(user_features=U, item_features=V)
-        self.content_ = clone(self.content if self.content is not None else ContentRecommender()).fit(X, **fit_args)
+        if U is None or V is None:
+            self.content_ = None  # interactions alone: no profile to learn from
+        else:
+            self.content_ = clone(self.content if self.content is not None else ContentRecommender()).fit(X, **fit_args)
         self.collaborative_ = clone(
             self.collaborative if self.collaborative is not None else CollaborativeRecommender()
         ).fit(X, **fit_args)
         self.popularity_ = clone(self.popularity if self.popularity is not None else PopularityRecommender()).fit(
             X, **fit_args
         )
-        self.cold_content_ = None if self.cold_content is None else clone(self.cold_content).fit(X, **fit_args)
+        self.cold_content_ = (
+            None if self.cold_content is None or self.content_ is None else clone(self.cold_content).fit(X, **fit_args)
+        )
         self.n_items_ = X.shape[1]  # _component_scores runs before BaseRecommender.fit sets it
 
     def _learn_blend(self, X, U, V):
@@ -331,8 +338,6 @@ class HybridRecommender(BaseRecommender):
         validation user is used once), then a random ``validation_fraction`` of each other user's
         interactions (:func:`~recommender.engine.evaluation.random_holdout`, seeded per split).
         """
-        from .evaluation import random_holdout  # local import: evaluation imports this module
-
         rng = np.random.default_rng(self.random_state)
         seed = int(rng.integers(2**32))
         active = np.flatnonzero(history_sizes(X) > 0)
@@ -356,7 +361,7 @@ class HybridRecommender(BaseRecommender):
         users = np.flatnonzero(np.diff(relevant.indptr) > 0)
         rows = inner[users]
         seen = rows.tocoo()
-        U = F.given_history(users, inner) if isinstance(F, ProfileTimeline) else F[users]
+        U = F[users] if isinstance(F, np.ndarray) else None if F is None else F.given_history(users, inner)
         return (
             self._component_scores(rows, U),
             relevant[users],
@@ -381,9 +386,10 @@ class HybridRecommender(BaseRecommender):
         """Normalised scores of each component, each of shape ``(n_rows, n_items)``."""
         self._check_fitted()
         X_rows = check_interactions(X_rows, n_items=self.n_items_, name="X_rows")
-        user_features = check_features(
-            user_features, n_rows=X_rows.shape[0], n_features=self.n_user_features_, name="user_features"
-        )
+        if user_features is not None:
+            user_features = check_features(
+                user_features, n_rows=X_rows.shape[0], n_features=self.n_user_features_, name="user_features"
+            )
         return self._component_scores(X_rows, user_features)
 
     def content_component(self, history_row):
@@ -395,6 +401,8 @@ class HybridRecommender(BaseRecommender):
         return self.content_
 
     def _content_scores(self, X_rows, U):
+        if self.content_ is None:
+            return np.zeros((X_rows.shape[0], self.n_items_))
         # getattr: models pickled before ``cold_content`` existed have no ``cold_content_`` and still serve.
         cold_content = getattr(self, "cold_content_", None)
         if cold_content is None:
@@ -431,8 +439,6 @@ class HybridRecommender(BaseRecommender):
 
 def _ndcg_per_user(scores, relevant, seen, k):
     """NDCG@k of each row of ``scores`` once the ``seen`` entries are excluded (as :func:`evaluate` does)."""
-    from .evaluation import ndcg_at_k  # local import: evaluation imports this module
-
     scores[seen] = -np.inf
     return ndcg_at_k(top_k(scores, k), relevant, k)
 

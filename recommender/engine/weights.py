@@ -17,6 +17,7 @@ __all__ = [
     "PROGRESS_KINDS",
     "EVENT_DTYPE",
     "EventWeights",
+    "DEFAULT_EVENT_WEIGHTS",
     "events_to_array",
     "interactions_from_events",
     "last_event_times",
@@ -77,6 +78,10 @@ class EventWeights:
 
     def progress_weight(self, kind: str) -> float:
         return float(getattr(self, kind))
+
+
+#: The documented event weights (docs/RECOMMENDER.md) training uses; trained artifacts store theirs.
+DEFAULT_EVENT_WEIGHTS = EventWeights()
 
 
 def _to_epoch(value) -> float:

@@ -5,7 +5,8 @@ from openapi_spec_validator import validate
 
 from cms.models import ModulePage, Theme
 
-pytestmark = pytest.mark.django_db
+# sqlite: make run serves this from its embedded SQLite database (search falls back to SQLite FTS there)
+pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 
 MODULES = "/api/v1/modules/"
 

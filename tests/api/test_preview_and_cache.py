@@ -46,6 +46,6 @@ def test_anonymous_clients_are_throttled_through_the_shared_cache(api_client, an
     codes = [api_client.get("/api/v1/themes/").status_code for _ in range(4)]
     assert codes == [200, 200, 200, 429]
     if os.environ.get("REDIS_URL"):
-        from django_redis import get_redis_connection
+        from django.core.cache import cache
 
-        assert any(b"throttle_anon" in key for key in get_redis_connection("default").keys("*"))
+        assert cache.keys("throttle_anon*")  # this process's key prefix only (xdist workers share Redis)

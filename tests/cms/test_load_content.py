@@ -13,7 +13,8 @@ from cms.models import Capability, DiagnosticQuestion, ModulePage, Theme, ThemeP
 from tests.conftest import CONTENT_ROOT
 from tests.factories import module_like
 
-pytestmark = pytest.mark.django_db
+# sqlite: make run loads the catalogue into its embedded SQLite database
+pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 
 
 def counts():

@@ -145,3 +145,17 @@ def test_a_model_fitted_before_cold_content_existed_still_scores_and_explains(sm
     del model.cold_content_  # as unpickled from an artifact trained by the previous version
     np.testing.assert_allclose(model.score(X[:3], user_features=pop.user_features[:3]), expected)
     assert model.content_component(sp.csr_matrix((1, pop.n_items))) is model.content_
+
+
+def test_the_hybrid_works_on_interactions_alone(small_interactions):
+    """Public implicit-feedback data has no side features: the hybrid is then collaborative + popularity."""
+    X, _ = small_interactions
+    model = HybridRecommender(
+        blend_grid={"history_pivot": (2.0,), "collaborative_weight": (0.5, 1.0), "popularity_weight": (0.0, 0.2)}
+    ).fit(X)
+    assert model.content_ is None
+    scores = model.score(X[:5])
+    assert scores.shape == (5, X.shape[1]) and np.isfinite(scores).all()
+    # Users with history get the collaborative signal: their lists differ.
+    top = np.argsort(-scores, axis=1)[:, :3]
+    assert len({tuple(row) for row in top}) > 1

@@ -1,5 +1,6 @@
 """Recommender tests: a small simulated population seeded and a first model trained once for the package
-(committed, then removed at the end), artifacts in a temporary folder, merchants signed in through APIClient."""
+(inside a package-wide transaction rolled back at the end), artifacts in a temporary folder, merchants signed
+in through APIClient."""
 
 import itertools
 import shutil
@@ -8,15 +9,15 @@ from dataclasses import dataclass
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 from django.test import override_settings
 from rest_framework.test import APIClient
 
 from cms.models import Capability, Goal, Sector
 from merchants import services as merchant_services
-from merchants.models import EngagementEvent, MerchantProfile
+from merchants.models import MerchantProfile
 from recommender import serving
-from recommender.management.commands.seed_demo_merchants import demo_users
-from recommender.models import Impression, ModelVersion
+from recommender.models import ModelVersion
 
 PASSWORD = "Calanques-de-Sormiou-2026"
 RECOMMENDATIONS = "/api/v1/me/recommendations/"
@@ -33,17 +34,25 @@ def artifact_root():
 
 @pytest.fixture(scope="package")
 def trained_model(django_db_setup, django_db_blocker, artifact_root):
-    """150 demo merchants (seed 3) and an active hybrid trained on them, committed for the whole package."""
+    """150 demo merchants (seed 3) and an active hybrid trained on them, for the whole package.
+
+    They live in a transaction opened for the package and rolled back at its end, like Django's
+    `setUpTestData`: each test's own transaction is a savepoint inside it, and the clean-up is instant (deleting
+    150 merchants one by one through the erasure guard took most of a minute). Tests that commit (live server,
+    threads, `transaction=True`) cannot see these rows: give them their own data.
+    """
     with django_db_blocker.unblock():
-        call_command("seed_demo_merchants", "--merchants", "150", "--seed", "3", "--no-progress", verbosity=0)
-        call_command("train_recommender", "--no-progress", verbosity=0)
-        version = ModelVersion.objects.get(status=ModelVersion.Status.ACTIVE)
-    yield version
-    with django_db_blocker.unblock():
-        Impression.objects.all().delete()
-        EngagementEvent.objects.filter(merchant__user__in=demo_users()).delete()
-        demo_users().delete()
-        ModelVersion.objects.all().delete()
+        package_transaction = transaction.atomic()
+        package_transaction.__enter__()
+        package_transaction._from_testcase = True  # nested durable blocks behave as under Django's TestCase
+        try:
+            call_command("seed_demo_merchants", "--merchants", "150", "--seed", "3", "--no-progress", verbosity=0)
+            call_command("train_recommender", "--no-progress", verbosity=0)
+            version = ModelVersion.objects.get(status=ModelVersion.Status.ACTIVE)
+            yield version
+        finally:
+            transaction.set_rollback(True)
+            package_transaction.__exit__(None, None, None)
 
 
 @pytest.fixture(autouse=True)

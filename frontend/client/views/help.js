@@ -9,10 +9,11 @@ import { announce, html, mount } from "../dom.js";
 import { busy, clearErrors, showErrors } from "../forms.js";
 import { navigate } from "../app.js";
 
-const OPEN = new Set(["new", "matched", "in_progress"]);
+const OPEN = new Set(["new", "proposed", "matched", "in_progress"]);
 const STATUS_HELP = {
   new: "Nous cherchons un étudiant disponible pour votre thème.",
-  matched: "Un étudiant a été choisi : il va vous contacter.",
+  proposed: "Un étudiant a été sollicité : vous saurez qui dès qu'il aura accepté.",
+  matched: "Un étudiant a accepté : il va vous proposer un rendez-vous.",
   in_progress: "L'accompagnement est en cours.",
   done: "L'accompagnement est terminé.",
   cancelled: "Vous avez annulé cette demande.",
