@@ -34,7 +34,7 @@ SCREENSHOTS = settings.BASE_DIR / "docs" / "screenshots"
 
 
 @pytest.fixture
-def new_page(browser):
+def new_page(browser):  # `browser`: the test process's chromium (tests/e2e/conftest.py)
     contexts = []
 
     def make(viewport=PHONE):
