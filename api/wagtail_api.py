@@ -26,7 +26,18 @@ class OurErrorsMixin:
 
 
 class PagesAPIViewSet(OurErrorsMixin, BasePagesAPIViewSet):
-    pass
+    """Wagtail's page listing, with the module's relations read in one query each rather than per page
+    (`?type=cms.ModulePage&fields=theme,goals,…` cost 126 queries for 20 modules without this)."""
+
+    def get_queryset(self):
+        from cms.models import ModulePage
+
+        queryset = super().get_queryset()
+        if issubclass(queryset.model, ModulePage):
+            queryset = queryset.select_related("theme", "level").prefetch_related(
+                "target_sectors", "goals", "capabilities_required", "capabilities_built", "sources"
+            )
+        return queryset
 
 
 class ImagesAPIViewSet(OurErrorsMixin, BaseImagesAPIViewSet):

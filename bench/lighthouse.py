@@ -91,20 +91,22 @@ def install_lighthouse() -> Path:
 
 
 SETUP = """
+import json
+from cms.models import ModulePage, Sector
 from merchants import services
-from merchants.models import HelpRequest, MerchantProfile
-from cms.models import Sector
+from merchants.models import MerchantProfile
+from missions import services as missions
+from missions.models import Mission
 if not MerchantProfile.objects.filter(user__username={email!r}).exists():
     services.register_merchant(email={email!r}, password={password!r}, personalisation_consent=True)
 profile = MerchantProfile.objects.get(user__username={email!r})
 services.update_profile(merchant=profile, sector=Sector.objects.order_by("pk").first(), postcode="13001")
-help_request = HelpRequest.objects.filter(merchant=profile).first() or services.request_help(
-    merchant=profile, theme=None, module=__import__("cms.models").models.ModulePage.objects.get(slug="lancer-le-click-and-collect"),
-    message="Je voudrais proposer le retrait en boutique.", availability="Le lundi matin")
+mission = Mission.objects.filter(merchant=profile).first() or missions.request_help(
+    merchant=profile, module=ModulePage.objects.get(slug="lancer-le-click-and-collect"),
+    need="Je voudrais proposer le retrait en boutique.", availability="Le lundi matin")
 tokens = services.log_in_merchant(email={email!r}, password={password!r})
-import json
 print(json.dumps({{"access": tokens.access, "expires": tokens.access_expires_at.isoformat(),
-                  "refresh": tokens.refresh, "help_id": help_request.pk}}))
+                  "refresh": tokens.refresh, "help_id": mission.pk}}))
 """
 
 
@@ -197,6 +199,8 @@ def main() -> int:
                     f"127.0.0.1:{port}",
                     "-w",
                     "2",
+                    "--timeout",
+                    "120",
                     "--log-level",
                     "warning",
                 ],

@@ -556,3 +556,20 @@ class DiagnosticAnswer(ClusterableModel, Orderable):
 
     def __str__(self):
         return self.label
+
+
+# --- Content version ---------------------------------------------------------------------------
+
+
+class ContentVersion(models.Model):
+    """One row whose number goes up with every change the public content API can show (cms/signals.py):
+    the catalogue's ETag and render-cache key start from one primary-key read instead of aggregates."""
+
+    number = models.PositiveBigIntegerField(default=1)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "version du contenu publié"
+
+    def __str__(self):
+        return f"version {self.number}"

@@ -153,39 +153,46 @@ def diagnostic_questionnaire(*, slug: str | None = None) -> DiagnosticQuestionna
 
 
 def catalogue_version(*, now=None) -> str:
-    """A fingerprint that changes whenever anything the public content API shows changes.
+    """A fingerprint that changes whenever anything the public content API shows changes, in one query.
 
-    Every page action (publish, unpublish, move, delete, revision) is logged by Wagtail; taxonomy terms,
-    the diagnostic questionnaire and its questions carry `updated_at` (answers and bands are saved with
-    them); counts catch deletions; and the set of editorial boosts in force changes the version when a
-    boost starts or ends. A handful of indexed aggregates, so a revalidation (`If-None-Match`) is answered
-    without rendering anything.
+    `ContentVersion.number` goes up with every logged page action, taxonomy or diagnostic edit
+    (cms/signals.py). Editorial boosts also start and end with time alone: the boost windows of a content
+    version never change, so each process reads them once per version and tells which are in force now.
+    A revalidation (`If-None-Match`) is thus answered after one primary-key read.
     """
-    from django.db.models import Max
     from django.utils import timezone
-    from wagtail.models import PageLogEntry
 
-    from cms.models import DiagnosticAnswer, MaturityBand
+    from cms.models import ContentVersion
 
     now = now or timezone.now()
-    boosted_now = (
-        ModulePage.objects.live()
-        .filter(boost_weight__gt=0)
-        .filter(Q(boost_starts_at__isnull=True) | Q(boost_starts_at__lte=now))
-        .filter(Q(boost_ends_at__isnull=True) | Q(boost_ends_at__gte=now))
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-    parts = [
-        PageLogEntry.objects.aggregate(last=Max("id"))["last"],
-        ModulePage.objects.live().count(),
-        ",".join(str(pk) for pk in boosted_now),
+    # The time of the change as well as its number: a number raised by a transaction that was then rolled
+    # back may be raised again by another change, never at the same instant.
+    version = ContentVersion.objects.filter(pk=1).values_list("number", "changed_at").first() or (0, None)
+    in_force = [
+        str(pk)
+        for pk, starts, ends in _boost_windows(version)
+        if (starts is None or starts <= now) and (ends is None or ends >= now)
     ]
-    parts += edit_versions(
-        {**TAXONOMY_MODELS, "questionnaires": DiagnosticQuestionnaire, "questions": DiagnosticQuestion}
-    )
-    parts += [DiagnosticAnswer.objects.count(), MaturityBand.objects.count()]
-    return "|".join(str(part) for part in parts)
+    changed_at = version[1].timestamp() if version[1] else 0
+    return f"{version[0]}.{changed_at}|{','.join(in_force)}"
+
+
+_windows_by_version: dict[tuple, tuple] = {}
+
+
+def _boost_windows(version: tuple) -> tuple:
+    """`(module id, start, end)` of the boosted live modules at content `version` (kept per process)."""
+    windows = _windows_by_version.get(version)
+    if windows is None:
+        windows = tuple(
+            ModulePage.objects.live()
+            .filter(boost_weight__gt=0)
+            .order_by("pk")
+            .values_list("pk", "boost_starts_at", "boost_ends_at")
+        )
+        _windows_by_version.clear()  # only the current version is ever asked again
+        _windows_by_version[version] = windows
+    return windows
 
 
 def edit_versions(models: dict) -> tuple:

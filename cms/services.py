@@ -1,9 +1,19 @@
 """Writes about the catalogue made from the admin (the loader has its own: cms/content_loading.py)."""
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
-from cms.models import ModulePage, SourceCheck, Theme, ThemePage
+from cms.models import ContentVersion, ModulePage, SourceCheck, Theme, ThemePage
+
+
+def bump_content_version() -> None:
+    """Published content changed (cms/signals.py calls this): every catalogue ETag and cached render changes.
+
+    One UPDATE inside the caller's transaction, so readers see the new number exactly when they can see the
+    new content."""
+    if not ContentVersion.objects.filter(pk=1).update(number=F("number") + 1, changed_at=timezone.now()):
+        ContentVersion.objects.get_or_create(pk=1)
 
 
 class UnknownSource(LookupError):

@@ -7,7 +7,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from api import errors as api_errors
 from api import views as api_views
 from api.urls import v1, wagtail_api
-from config.client_views import client, client_preview, manifest, service_worker
+from config.client_views import client, client_preview, espace_client, manifest, service_worker
 from missions import views as mission_views
 
 urlpatterns = [
@@ -24,7 +24,8 @@ urlpatterns = [
     path("app/manifest.webmanifest", manifest, name="client-manifest"),
     re_path(r"^app/(?P<route>.*)$", client, name="client"),
     path("preview/", client_preview, name="headless-preview"),
-    # The unsubscribe page of the missions' e-mails.
+    # The students' and referents' space, and the unsubscribe page of the missions' e-mails.
+    re_path(r"^espace/(?P<route>.*)$", espace_client, name="espace"),
     path("emails/desabonnement/<str:token>/", mission_views.unsubscribe, name="missions-unsubscribe"),
 ]
 

@@ -8,7 +8,7 @@ from reporting import charts
 from reporting.aggregates import E_INVOICE_RECEPTION
 from reporting.periods import Period, months_up_to, parse_period
 from reporting.periods import month as month_of
-from reporting.selectors import DIMENSION_LABELS, Observatory, observatory_for
+from reporting.selectors import DIMENSION_LABELS, Observatory, data_version, observatory_for
 
 FILTERABLE = ("sector", "area", "size_band")
 TITLE = "Baromètre de la transition numérique des commerces marseillais"
@@ -108,7 +108,8 @@ def key_figures(values: dict) -> list[KeyFigure]:
 
 
 def build(*, period: Period, population: Population = Population(), months: int = 12) -> Barometer:
-    observatory = observatory_for(period=period)
+    version = data_version()
+    observatory = observatory_for(period=period, version=version)
     values = population.cell_values(observatory)
     label = (
         "Tous les commerces"
@@ -138,7 +139,7 @@ def build(*, period: Period, population: Population = Population(), months: int 
     today = datetime.now(UTC).date()
     last = period if period.end <= today else month_of(today.year, today.month)  # no empty future months
     for month in months_up_to(last, months):
-        monthly = observatory_for(period=month, one_way_only=True)
+        monthly = observatory_for(period=month, one_way_only=True, version=version)
         series.append((month.label, population.cell_values(monthly) or {}))
     barometer.charts.append(("evolution", charts.evolution(series)))
     capability_table = f"capability×{population.dimension}" if population.dimension else "capability"

@@ -175,11 +175,14 @@ def data_version() -> str:
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
 
 
-def observatory_for(*, period: Period, k: int | None = None, one_way_only: bool = False) -> Observatory:
+def observatory_for(
+    *, period: Period, k: int | None = None, one_way_only: bool = False, version: str | None = None
+) -> Observatory:
     """The period's protected tables (`one_way_only`: the total and the one-way merchant tables, for monthly
     series); cached, keyed by the data's version, and recomputed when the cache fails."""
     k = k or min_cell_size()
-    key = f"observatory:{period.key}:{k}:{int(one_way_only)}:{data_version()}"
+    # `version`: a caller reading several periods in one request computes the data's version once
+    key = f"observatory:{period.key}:{k}:{int(one_way_only)}:{version or data_version()}"
     try:
         cached = cache.get(key)
     except Exception:  # noqa: BLE001 - a failing cache only costs the computation

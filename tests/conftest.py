@@ -90,7 +90,7 @@ class CatalogueSnapshot:
                     if data:
                         with cursor.cursor.copy(f"COPY {quote(table)} FROM STDIN") as copy:
                             copy.write(data)
-                models = apps.get_models(include_auto_created=True)
+                models = [m for m in apps.get_models(include_auto_created=True) if m._meta.db_table in self.tables]
                 cursor.execute("\n".join(connection.ops.sequence_reset_sql(no_style(), models)))
         ContentType.objects.clear_cache()
         cache.clear()

@@ -2,11 +2,10 @@
 every account flow, help requests, the PWA (installability, offline reading, the offline events queue), sessions
 that survive reloads, and accessibility (axe-core: no serious or critical violation on any screen).
 
-One browser for the whole module; each test opens its own context (a fresh device: storage, service worker).
+One browser for the session (tests/e2e/conftest.py); each test opens its own context (a fresh device: storage, service worker).
 """
 
 import json
-import os
 import re
 import time
 from pathlib import Path
@@ -20,7 +19,6 @@ from merchants import services
 from merchants.models import EngagementEvent, MerchantProfile, MerchantSession
 from missions import services as mission_services
 from missions.models import Mission
-from tests.e2e.conftest import CHROMIUM
 from tests.factories import StudentFactory, UserFactory
 
 pytestmark = [
@@ -35,23 +33,8 @@ NEW_PASSWORD = "Calanques-et-Navettes-2027"
 SCREENSHOTS = settings.BASE_DIR / "docs" / "screenshots"
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
-        )
-        yield browser
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-
-
 @pytest.fixture
-def new_page(browser):
+def new_page(browser):  # `browser`: the test process's chromium (tests/e2e/conftest.py)
     contexts = []
 
     def make(viewport=PHONE):

@@ -21,7 +21,9 @@ function signUpOffer() {
 }
 
 export async function render(main, { query }) {
-  const [taxonomy, themes] = await Promise.all([get("/taxonomy/"), get("/themes/")]);
+  const startPath = () => `/start/${chosenSector() ? `?sector=${encodeURIComponent(chosenSector())}` : ""}`;
+  // everything the first screen shows is fetched before it is drawn: nothing moves once it is there
+  const [taxonomy, themes, start] = await Promise.all([get("/taxonomy/"), get("/themes/"), get(startPath())]);
   const q = query.get("q") || "";
   mount(
     main,
@@ -52,7 +54,7 @@ export async function render(main, { query }) {
           </select>
           <p class="hint">Gardé sur cet appareil seulement.</p>
         </div>
-        <ol class="cards" role="list" data-start></ol>
+        <ol class="cards" role="list" data-start>${start.results.map((r) => moduleCard(r.module, { reason: r.reason }))}</ol>
       </section>
       <section class="stack" aria-labelledby="themes-title">
         <h2 id="themes-title">Les thèmes</h2>
@@ -67,11 +69,9 @@ export async function render(main, { query }) {
 
   const startList = main.querySelector("[data-start]");
   const showStart = async () => {
-    const sector = chosenSector();
-    const data = await get(`/start/${sector ? `?sector=${encodeURIComponent(sector)}` : ""}`);
+    const data = await get(startPath());
     mount(startList, data.results.map((r) => moduleCard(r.module, { reason: r.reason })));
   };
-  await showStart();
   main.querySelector("#sector").addEventListener("change", async (event) => {
     if (event.target.value) localStorage.setItem(SECTOR_KEY, event.target.value);
     else localStorage.removeItem(SECTOR_KEY);

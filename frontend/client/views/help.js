@@ -121,6 +121,51 @@ function ratingForm() {
   </form>`;
 }
 
+const whenFr = (value) =>
+  new Date(value).toLocaleString("fr-FR", { weekday: "long", day: "numeric", month: "long", hour: "2-digit", minute: "2-digit" });
+
+// The mission itself once a student accepted: its sessions (to confirm, then to confirm as held) and the
+// message thread (read by the coordination and the student's school referent too; no phone numbers needed).
+function missionSections(request) {
+  const active = request.status === "matched" || request.status === "in_progress";
+  const sessions = request.sessions || [];
+  const messages = request.messages || [];
+  if (!active && !sessions.length && !messages.length) return "";
+  const now = new Date();
+  return html`<section class="card stack" aria-labelledby="sessions-title">
+      <h2 id="sessions-title">Séances</h2>
+      ${sessions.length
+        ? html`<ul class="link-list">${sessions.map(
+            (s) => html`<li data-session="${s.id}"><p><strong>${whenFr(s.starts_at)}</strong> — ${s.mode_label}, ${s.duration_minutes} min ·
+                <span class="badge">${s.status_label}</span></p>
+              ${s.report ? html`<p>Compte rendu de l'étudiant : ${s.report.done} (${s.report.minutes} min)</p>` : ""}
+              ${s.status === "proposed" && s.proposed_by === "student"
+                ? html`<button type="button" class="button button--small" data-session-action="confirm" data-id="${s.id}">Confirmer ce créneau</button>`
+                : ""}
+              ${s.status === "scheduled" && new Date(s.starts_at) <= now
+                ? html`<button type="button" class="button button--small" data-session-action="held" data-id="${s.id}">Confirmer que la séance a eu lieu</button>`
+                : ""}</li>`,
+          )}</ul>`
+        : html`<p>L'étudiant va vous proposer un créneau : en boutique pendant vos heures d'ouverture, par téléphone ou en visio.</p>`}
+      <p class="field-error" id="session-error" role="alert" hidden></p>
+    </section>
+    <section class="card stack" aria-labelledby="messages-title">
+      <h2 id="messages-title">Messages</h2>
+      <p class="hint">Lus aussi par la coordination EleaSud et le référent de l'établissement de l'étudiant.</p>
+      ${messages.length
+        ? html`<ul class="link-list">${messages.map((m) => html`<li><strong>${m.author}</strong>, ${whenFr(m.sent_at)} : ${m.body}</li>`)}</ul>`
+        : html`<p>Aucun message pour l'instant.</p>`}
+      ${request.status !== "cancelled"
+        ? html`<form class="form" data-message novalidate>
+            <div class="field"><label for="message-body">Votre message</label>
+              <textarea id="message-body" name="body" required maxlength="2000"></textarea>
+              <p class="field-error" data-error-for="body" hidden></p></div>
+            <button class="button button--secondary" type="submit">Envoyer</button>
+          </form>`
+        : ""}
+    </section>`;
+}
+
 async function detail(main, id, query) {
   let request = await me("GET", `/me/help-requests/${encodeURIComponent(id)}/`);
   const draw = () =>
@@ -153,6 +198,7 @@ async function detail(main, id, query) {
               }</section>`
             : ""
         }
+        ${missionSections(request)}
         <div data-extensions></div>`,
     );
   draw();
@@ -164,6 +210,39 @@ async function detail(main, id, query) {
     request = await me("POST", `/me/help-requests/${request.id}/cancel/`);
     draw();
     announce("Demande annulée.");
+  });
+  const reload = async () => {
+    request = await me("GET", `/me/help-requests/${request.id}/`);
+    draw();
+  };
+  main.addEventListener("click", async (event) => {
+    const button = event.target.closest("[data-session-action]");
+    if (!button) return;
+    const action = button.dataset.sessionAction;
+    busy(button, true, "Envoi…");
+    try {
+      await me("POST", `/me/help-requests/${request.id}/sessions/${button.dataset.id}/${action}/`);
+      await reload();
+      announce(action === "held" ? "Merci : la séance est confirmée." : "Créneau confirmé.");
+    } catch (error) {
+      const message = main.querySelector("#session-error");
+      message.hidden = false;
+      message.textContent = error.message;
+      busy(button, false);
+    }
+  });
+  main.addEventListener("submit", async (event) => {
+    const form = event.target.closest("[data-message]");
+    if (!form) return;
+    event.preventDefault();
+    clearErrors(form);
+    try {
+      await me("POST", `/me/help-requests/${request.id}/messages/`, { body: form.body.value.trim() });
+      await reload();
+      announce("Message envoyé.");
+    } catch (error) {
+      showErrors(form, error);
+    }
   });
   main.addEventListener("submit", async (event) => {
     const form = event.target.closest("[data-rate]");
