@@ -7,7 +7,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     DJANGO_SETTINGS_MODULE=config.settings \
     ELEASUD_VAR_DIR=/app/var \
-    PORT=8000
+    PORT=8000 \
+    OPENBLAS_NUM_THREADS=1 \
+    OMP_NUM_THREADS=1 \
+    MKL_NUM_THREADS=1
+# One BLAS thread per process: web workers already run one per core, and a per-request scoring call
+# (bench/bench_scoring.py) is slower with a thread pool than without. A training-only container may raise them.
 
 RUN groupadd --system --gid 10001 eleasud \
     && useradd --system --uid 10001 --gid eleasud --home-dir /app --shell /usr/sbin/nologin eleasud

@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied, RequestDataTooBig, TooManyF
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
@@ -231,6 +232,7 @@ def api_error_response(status_code: int, code: str | None = None, message: str |
     return response
 
 
+@csrf_exempt  # an unknown path is a 404 whatever the method, not a CSRF failure
 def not_found_view(request, *args, **kwargs):
     """JSON 404 for any unknown /api/ path (Django's handler404 and Wagtail's pages would answer HTML)."""
     return api_error_response(404)

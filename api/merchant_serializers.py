@@ -12,6 +12,17 @@ from cms.models import ModulePage
 from merchants.models import FRENCH_POSTCODE, EngagementEvent, SizeBand
 from merchants.services import EventInput
 
+
+class StrictBooleanField(serializers.BooleanField):
+    """A JSON boolean: `true` or `false` only. DRF's BooleanField also takes 0, 1, "yes", "on"…, which the
+    schema (type boolean) does not allow and a frontend should not rely on."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            return data
+        self.fail("invalid", input=data)
+
+
 # --- Reusable fields ---------------------------------------------------------------------------
 
 
@@ -99,7 +110,7 @@ class RegisterSerializer(serializers.Serializer):
     password = PasswordField(
         help_text="At least 10 characters, not too common, not only digits, not too close to the email."
     )
-    personalisation_consent = serializers.BooleanField(
+    personalisation_consent = StrictBooleanField(
         default=False, help_text="Consent to using the merchant's activity to personalise recommendations."
     )
 
@@ -123,7 +134,7 @@ class RefreshSerializer(serializers.Serializer):
 
 
 class LogoutSerializer(serializers.Serializer):
-    everywhere = serializers.BooleanField(default=False, help_text="Also sign out every other device.")
+    everywhere = StrictBooleanField(default=False, help_text="Also sign out every other device.")
 
 
 class PasswordChangeSerializer(serializers.Serializer):
@@ -181,7 +192,7 @@ class ProfileSerializer(serializers.Serializer):
     )
     capabilities = TaxonomySlugsField(kind="capabilities", help_text="Capabilities the merchant already has (slugs).")
     goals = TaxonomySlugsField(kind="goals", help_text="Goals the merchant pursues (slugs).")
-    personalisation_consent = serializers.BooleanField(
+    personalisation_consent = StrictBooleanField(
         help_text="Consent to using the merchant's history for personalisation; withdrawal takes effect immediately."
     )
     consent_updated_at = serializers.DateTimeField(read_only=True, allow_null=True)
@@ -388,4 +399,7 @@ class PersonalDataExportSerializer(serializers.Serializer):
     bookmarks = serializers.ListField(child=serializers.CharField())
     missions = serializers.ListField(
         child=serializers.DictField(), help_text="Help requests with their sessions and messages (no internal notes)."
+    )
+    recommendation_impressions = serializers.ListField(
+        child=serializers.DictField(), help_text="Modules the recommender showed: recommendation_id, module, rank…"
     )

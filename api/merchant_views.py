@@ -4,6 +4,9 @@ Thin views: validate with a serializer, call one service or selector from `merch
 Every /me/ endpoint reads only the signed-in merchant's own data; nothing is cached by browsers or proxies.
 """
 
+from pathlib import Path
+
+import yaml
 from django.conf import settings
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from drf_spectacular.types import OpenApiTypes
@@ -52,10 +55,12 @@ from api.merchant_serializers import (
     TokenPairSerializer,
 )
 from api.permissions import IsMerchant
+from api.quotas import EventQuota
 from cms import selectors as cms_selectors
 from merchants import selectors, services
 from merchants.services import EventOutcome
 from missions import selectors as mission_selectors
+from recommender import selectors as recommender_selectors
 
 MAX_EVENTS_PER_BATCH = 500
 
@@ -63,6 +68,9 @@ E400 = OpenApiResponse(ERROR, "Invalid values: `fields` names each offending fie
 E401 = OpenApiResponse(ERROR, "Missing, invalid or expired token (or not a merchant account).")
 E404 = OpenApiResponse(ERROR, "Not found (or owned by another merchant).")
 E429 = OpenApiResponse(ERROR, "Too many attempts: retry after the delay in the Retry-After header.")
+QUOTA = OpenApiResponse(
+    ERROR, "`quota_exceeded`: the account's quota for this action is spent; retry after the Retry-After header."
+)
 AUTH_ERRORS = {401: E401}
 
 
@@ -267,6 +275,7 @@ class ExportView(MerchantView):
         data = {
             **selectors.personal_data_export(merchant=self.merchant),
             **mission_selectors.export_for_merchant(merchant=self.merchant),
+            "recommendation_impressions": recommender_selectors.impressions_for_export(merchant=self.merchant),
         }
         response = Response(data)
         response["Content-Disposition"] = 'attachment; filename="eleasud-mes-donnees.json"'
@@ -312,6 +321,19 @@ class ProfileView(MerchantView):
 
 
 # --- Self-diagnostic ---------------------------------------------------------------------------
+
+
+def _starter_questionnaire_answers() -> dict[str, list[str]]:
+    """A complete run of the starter questionnaire (content_fixtures/diagnostic.yaml): each question's first
+    answer. The documented example must be a request the API accepts (tests/api/test_schema_contract.py)."""
+    source = Path(settings.BASE_DIR) / "content_fixtures" / "diagnostic.yaml"
+    if not source.exists():
+        return {}
+    questions = yaml.safe_load(source.read_text(encoding="utf-8")).get("questions", [])
+    return {question["slug"]: [question["answers"][0]["slug"]] for question in questions if question.get("answers")}
+
+
+DIAGNOSTIC_EXAMPLE_ANSWERS = _starter_questionnaire_answers()
 
 
 @extend_schema(
@@ -361,7 +383,7 @@ class MyDiagnosticsView(MerchantView):
             OpenApiExample(
                 "Answers",
                 request_only=True,
-                value={"answers": {"fiche-etablissement": ["oui-a-jour"], "site-et-adresse": ["site-internet"]}},
+                value={"answers": DIAGNOSTIC_EXAMPLE_ANSWERS},
             )
         ],
     )
@@ -395,17 +417,26 @@ EVENT_STATUS = {"created": 201, "duplicate": 200, "conflict": 409, "invalid": 40
     ),
     request=PolymorphicProxySerializer(
         component_name="EngagementEventOrBatch",
-        serializers=[EngagementEventSerializer, EngagementEventSerializer(many=True)],
+        serializers=[
+            EngagementEventSerializer,
+            EngagementEventSerializer(many=True, min_length=1, max_length=MAX_EVENTS_PER_BATCH),
+        ],
         resource_type_field_name=None,
         many=False,
     ),
     responses={
         200: OpenApiResponse(
-            EventBatchResultSerializer, "Batch: one result per event (or a single event already received)"
+            PolymorphicProxySerializer(
+                component_name="EventBatchResultOrDuplicate",
+                serializers=[EventBatchResultSerializer, EventOutcomeSerializer],
+                resource_type_field_name=None,
+            ),
+            "A batch: one result per event. A single event already received: its outcome (`duplicate`).",
         ),
         201: OpenApiResponse(EventOutcomeSerializer, "Single event recorded"),
         400: E400,
         409: OpenApiResponse(ERROR, "Single event: `event_id` already used for different content"),
+        429: QUOTA,
         **AUTH_ERRORS,
     },
     examples=[
@@ -424,6 +455,7 @@ EVENT_STATUS = {"created": 201, "duplicate": 200, "conflict": 409, "invalid": 40
 )
 class EventsView(MerchantView):
     serializer_class = EngagementEventSerializer
+    throttle_classes = [EventQuota]
 
     def post(self, request):
         if isinstance(request.data, list):

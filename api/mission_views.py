@@ -11,7 +11,7 @@ from rest_framework.response import Response
 
 from api.authentication import MemberTokenAuthentication, MerchantAuthThrottle
 from api.merchant_serializers import RefreshSerializer, TokenPairSerializer
-from api.merchant_views import AUTH_ERRORS, E400, E404, MerchantView, PublicAuthView, token_response
+from api.merchant_views import AUTH_ERRORS, E400, E404, QUOTA, MerchantView, PublicAuthView, token_response
 from api.mission_serializers import (
     AppointmentCreateSerializer,
     AppointmentSerializer,
@@ -28,6 +28,7 @@ from api.mission_serializers import (
     StudentMissionSerializer,
 )
 from api.permissions import IsMember, IsReferent, IsStudent
+from api.quotas import HelpRequestQuota
 from api.views import ERROR
 from merchants import services as merchant_services
 from missions import certificates, selectors, services
@@ -64,6 +65,8 @@ class HelpRequestMixin:
 
 
 class HelpRequestListView(HelpRequestMixin, MerchantView):
+    throttle_classes = [HelpRequestQuota]  # creating requests: per-merchant quota (api/quotas.py)
+
     @extend_schema(
         tags=["help requests"],
         summary="My help requests, with their sessions and messages",
@@ -80,7 +83,7 @@ class HelpRequestListView(HelpRequestMixin, MerchantView):
             "`preferred_mode`: `in_shop` (sessions during `opening_hours`), `phone` or `video`. The contact fields are shown to the matched student only, only while the mission is active."
         ),
         request=HelpRequestCreateSerializer,
-        responses={201: HelpRequestSerializer, 400: E400, **AUTH_ERRORS},
+        responses={201: HelpRequestSerializer, 400: E400, 429: QUOTA, **AUTH_ERRORS},
     )
     def post(self, request):
         serializer = HelpRequestCreateSerializer(data=request.data)

@@ -1,4 +1,5 @@
 from rest_framework import pagination
+from rest_framework.exceptions import ValidationError
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
@@ -10,3 +11,16 @@ class PageNumberPagination(pagination.PageNumberPagination):
     # Schema text for developers, in English whatever LANGUAGE_CODE translates DRF's defaults to.
     page_query_description = "A page number within the paginated result set."
     page_size_query_description = "Number of results to return per page (at most 100)."
+
+    def get_page_size(self, request):
+        """DRF silently falls back to the default for `page_size=null`, `=0` or `=`: a 400 says what is wrong."""
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        try:
+            size = int(raw)
+        except ValueError:
+            size = 0
+        if size < 1:
+            raise ValidationError({self.page_size_query_param: [f"Indiquez un nombre de 1 à {self.max_page_size}."]})
+        return min(size, self.max_page_size)

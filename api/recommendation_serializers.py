@@ -11,6 +11,12 @@ class RecommendationQuerySerializer(serializers.Serializer):
     limit = serializers.IntegerField(min_value=1, max_value=MAX_LIMIT, default=5, help_text="From 1 to 20 (default 5).")
     theme = SlugListField(kind="themes", help_text="One theme slug: only modules of that theme.")
 
+    def to_internal_value(self, data):
+        # DRF reads an empty query parameter of an optional field as absent: `?limit=` would quietly mean 5.
+        if hasattr(data, "get") and data.get("limit") == "":
+            raise serializers.ValidationError({"limit": [f"Indiquez un nombre de 1 à {MAX_LIMIT}."]})
+        return super().to_internal_value(data)
+
     def validate_theme(self, value):
         if len(value) > 1:
             raise serializers.ValidationError("Un seul thème à la fois.")

@@ -4,7 +4,9 @@
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.response import Response
 
-from api.merchant_views import E400, E401, MerchantView
+from api.errors import ERROR
+from api.merchant_views import E400, E401, QUOTA, MerchantView
+from api.quotas import RecommendationQuota
 from api.recommendation_serializers import RecommendationQuerySerializer, RecommendationsSerializer
 from recommender import serving
 
@@ -23,11 +25,13 @@ from recommender import serving
         200: RecommendationsSerializer,
         400: E400,
         401: E401,
-        403: OpenApiResponse(description="Not a merchant account."),
+        403: OpenApiResponse(ERROR, "Not a merchant account."),
+        429: QUOTA,
     },
 )
 class RecommendationsView(MerchantView):
     serializer_class = RecommendationsSerializer
+    throttle_classes = [RecommendationQuota]
 
     def get(self, request):
         params = RecommendationQuerySerializer(data=request.query_params)

@@ -1,9 +1,11 @@
 """Wagtail's API v2 endpoints, plus `page_preview` for wagtail-headless-preview: the frontend's
 preview route receives `content_type` and a signed `token` and fetches the draft here."""
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.signing import BadSignature
+from django.core.signing import BadSignature, SignatureExpired
 from django.http import Http404
+from django.utils.cache import patch_cache_control
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -51,6 +53,11 @@ class DocumentsAPIViewSet(OurErrorsMixin, BaseDocumentsAPIViewSet):
 class PagePreviewAPIViewSet(OurErrorsMixin, BasePagesAPIViewSet):
     known_query_parameters = BasePagesAPIViewSet.known_query_parameters.union(["content_type", "token"])
 
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        patch_cache_control(response, private=True, no_store=True)  # drafts: never kept by a browser or proxy
+        return response
+
     def listing_view(self, request):
         self.action = "detail_view"  # serialize every field, as the detail of a page would
         page = self.get_object()
@@ -75,7 +82,11 @@ class PagePreviewAPIViewSet(OurErrorsMixin, BasePagesAPIViewSet):
         if page_model is None or not hasattr(page_model, "get_page_from_preview_token"):
             raise NotFound("This content type has no preview.")
         try:
+            # The library's tokens never expire by themselves: a leaked preview link would show drafts for ever.
+            page_model.get_preview_signer().unsign(token, max_age=settings.PREVIEW_TOKEN_TTL)
             page = page_model.get_page_from_preview_token(token)
+        except SignatureExpired as error:
+            raise NotFound("Cet aperçu a expiré : cliquez de nouveau sur « Aperçu » dans l'administration.") from error
         except BadSignature as error:
             raise NotFound("Invalid or expired preview token.") from error
         if page is None:

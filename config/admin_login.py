@@ -2,6 +2,7 @@
 password, which must not be an unlimited oracle."""
 
 from axes.backends import AxesStandaloneBackend
+from axes.handlers.database import AxesDatabaseHandler
 
 
 class AdminLoginLockout(AxesStandaloneBackend):
@@ -13,3 +14,13 @@ class AdminLoginLockout(AxesStandaloneBackend):
         if request is None:
             return None
         return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+class AdminLoginAttempts(AxesDatabaseHandler):
+    """Axes' database handler, quiet about sign-ins without a request (the API's merchant login, throttled on
+    its own): plain Axes logs an ERROR for each of those failures."""
+
+    def user_login_failed(self, sender, credentials, request=None, **kwargs):
+        if request is None:
+            return
+        super().user_login_failed(sender, credentials, request=request, **kwargs)

@@ -213,6 +213,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("ADMIN_LOGIN_LOCKOUT_MI
 # so nobody can lock an editor out from elsewhere by typing their e-mail.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_HANDLER = "config.admin_login.AdminLoginAttempts"
 AXES_DISABLE_ACCESS_LOG = True  # failed attempts only; successful sign-ins are not personal data we need
 AXES_CLIENT_IP_CALLABLE = "api.authentication.client_ip"  # the same client identity as the API's throttles
 AXES_LOCKOUT_TEMPLATE = "axes/lockout.html"
@@ -224,6 +225,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "merchants.password_validation.NotMostlySpacesValidator", "OPTIONS": {"min_length": 10}},
 ]
 
 # --- Locale ------------------------------------------------------------------------------------
@@ -292,6 +294,7 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 HEADLESS_PREVIEW_CLIENT_URL = os.environ.get(
     "HEADLESS_PREVIEW_CLIENT_URL", WAGTAILADMIN_BASE_URL.rstrip("/") + "/preview/"
 )
+PREVIEW_TOKEN_TTL = int(os.environ.get("PREVIEW_TOKEN_MINUTES", "30")) * 60  # seconds a draft preview link works
 WAGTAIL_HEADLESS_PREVIEW = {
     "CLIENT_URLS": {"default": HEADLESS_PREVIEW_CLIENT_URL},
     "ENFORCE_TRAILING_SLASH": True,
@@ -331,6 +334,15 @@ MERCHANT_AUTH = {
 PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT_SECONDS", "3600"))
 # Where the merchants' app is, for links in e-mails: never taken from the request's Host header.
 MERCHANT_APP_BASE_URL = os.environ.get("MERCHANT_APP_BASE_URL", WAGTAILADMIN_BASE_URL)
+# Per-merchant quotas (api/quotas.py): "count/period", period one of second, minute, hour, day.
+MERCHANT_QUOTAS = {
+    "help_requests": os.environ.get("QUOTA_HELP_REQUESTS", "5/hour"),
+    "events": os.environ.get("QUOTA_EVENTS", "3000/hour"),
+    "recommendations": os.environ.get("QUOTA_RECOMMENDATIONS", "600/hour"),
+}
+# A merchant shown the same ranking again within this many seconds gets the same recommendation_id and no
+# new impressions (reloading a page must not inflate the editors' click-through figures).
+RECOMMENDATION_IMPRESSION_DEDUP_SECONDS = int(os.environ.get("RECOMMENDATION_IMPRESSION_DEDUP_SECONDS", "600"))
 # The recommender (see docs/RECOMMENDER.md). Artifacts go to Django's default storage (MEDIA_ROOT locally);
 # with several machines, point the default storage at shared storage (NFS, S3…) so every worker loads them.
 RECOMMENDER = {  # defaults: recommender/defaults.py (the one source); the environment overrides them
@@ -360,6 +372,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "PREPROCESSING_HOOKS": ["api.schema.only_our_endpoints"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.bound_event_batches",
+        "api.schema.document_pagination_errors",
+    ],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

@@ -679,13 +679,15 @@ def anonymise_merchant_traces(*, user) -> int:
 
     - Events lose the merchant, get a fresh random `event_id` (the client's id could link them back to a
       device's queue), keep the day only and lose their payload fingerprint (a hash of the exact time,
-      recoverable by brute force); module, kind, value and recommendation stay for statistics. Anonymised
-      rows have no merchant, so the duplicate detection (per merchant) never reads them again.
+      recoverable by brute force) and their `recommendation_id` (it tied them to each other and to the
+      recommender's impressions, which have exact times); module, kind and value stay for statistics.
+      Anonymised rows have no merchant, so the duplicate detection (per merchant) never reads them again.
     - Events and diagnostics (scores, band and detected capabilities only: answers emptied, the day only) are
       attached to one `ErasedMerchant` (sector, size band, postcode, nothing else), so the agency's aggregates
       of past periods keep counting them; the observatory publishes no cell under k merchants.
     - Staff's admin history about the merchant's records, and about the Django user itself (Wagtail's Users
-      admin labels those entries with the username, i.e. the email), is deleted.
+      admin labels those entries with the username, i.e. the email), is deleted; so are the user's Django
+      sessions (a merchant who once signed in at /admin/ has one) and failed admin sign-ins under the email.
 
     Called by `erase_merchant` and, for deletion paths we do not own (Wagtail's Users admin, the shell), by the
     `pre_delete` receiver on the user model (merchants/apps.py).
@@ -702,9 +704,12 @@ def anonymise_merchant_traces(*, user) -> int:
         event.erased_merchant = stand_in
         event.event_id = uuid.uuid4()
         event.payload_fingerprint = ""
+        event.recommendation_id = None
         anonymised.append(event)
     EngagementEvent.objects.bulk_update(
-        anonymised, ["merchant", "erased_merchant", "event_id", "payload_fingerprint"], batch_size=500
+        anonymised,
+        ["merchant", "erased_merchant", "event_id", "payload_fingerprint", "recommendation_id"],
+        batch_size=500,
     )
     EngagementEvent.objects.filter(pk__in=[event.pk for event in anonymised]).update(
         occurred_at=Trunc("occurred_at", "day", tzinfo=UTC),
@@ -723,7 +728,24 @@ def anonymise_merchant_traces(*, user) -> int:
         ModelLogEntry.objects.filter(
             content_type=ContentType.objects.get_for_model(model), object_id__in=[str(pk) for pk in ids]
         ).delete()
+    _delete_django_sessions(user)
     return len(anonymised)
+
+
+def _delete_django_sessions(user) -> None:
+    """Django's own sessions of the user (the admin's) and failed admin sign-ins under their address. Session
+    rows are decoded one by one: only live sessions are read, and those are the admin's few."""
+    from axes.models import AccessAttempt
+    from django.contrib.sessions.models import Session
+
+    user_key = str(user.pk)
+    stale = [
+        session.pk
+        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
+        if session.get_decoded().get("_auth_user_id") == user_key
+    ]
+    Session.objects.filter(pk__in=stale).delete()
+    AccessAttempt.objects.filter(username__iexact=user.get_username()).delete()
 
 
 def _erased_stand_in(merchant: MerchantProfile) -> ErasedMerchant | None:

@@ -81,7 +81,8 @@ def classify(detail: serving.RankingDetail, top: int = TOP) -> list[str]:
 def module_reach(*, sample: int = REACH_SAMPLE, use_cache: bool = True) -> list[ModuleReach]:
     """Each published module's reach in the top 5 of the `sample` most recent merchants, by sector, and what
     holds it back; cached 5 minutes (keyed by the active version)."""
-    key = f"{REACH_CACHE_KEY}:{selectors.active_version_ref()}:{sample}"
+    ref = selectors.active_version_ref()
+    key = f"{REACH_CACHE_KEY}:{ref[0] if ref else 'none'}-{ref[1][:16] if ref else ''}:{sample}"
     if use_cache:
         try:
             cached = cache.get(key)

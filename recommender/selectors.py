@@ -277,3 +277,17 @@ def model_version_report(limit: int = 20) -> list[dict]:
             }
         )
     return report
+
+
+def impressions_for_export(*, merchant: MerchantProfile) -> list[dict]:
+    """What the recommender showed the merchant, for their RGPD export: one entry per module shown."""
+    return [
+        {
+            "recommendation_id": impression.recommendation_id,
+            "module": impression.module_slug,
+            "rank": impression.rank,
+            "strategy": impression.strategy,
+            "shown_at": impression.created_at,
+        }
+        for impression in Impression.objects.filter(merchant=merchant).order_by("created_at", "rank")
+    ]

@@ -1,9 +1,11 @@
 """Writes of the recommender: storing and activating model versions, logging impressions."""
 
+import hashlib
 import logging
 import uuid
 from collections.abc import Sequence
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
@@ -70,8 +72,20 @@ def log_impressions(
     model_version_id: int | None,
     strategy: str,
     entries: Sequence[tuple[object, int, float]],
-) -> None:
-    """One bulk insert for the whole response: `entries` are `(module, rank, score)`."""
+    deduplicate: bool = True,
+) -> uuid.UUID:
+    """One bulk insert for the whole response: `entries` are `(module, rank, score)`. Returns the response's
+    recommendation id: `recommendation_id`, or — when the merchant was shown this same ranking less than
+    RECOMMENDATION_IMPRESSION_DEDUP_SECONDS ago — the id of that earlier response, and nothing is written
+    (reloading a page must not inflate impressions; events then point at the impressions actually logged)."""
+    ranking = "|".join(f"{module.pk}:{rank}" for module, rank, _score in entries)
+    fingerprint = hashlib.sha256(f"{merchant.pk}|{model_version_id}|{strategy}|{ranking}".encode()).hexdigest()
+    key = f"recommender:shown:{fingerprint}"
+    dedup_seconds = getattr(settings, "RECOMMENDATION_IMPRESSION_DEDUP_SECONDS", 600)
+    if deduplicate and dedup_seconds and cache.add(key, str(recommendation_id), dedup_seconds) is False:
+        earlier = cache.get(key)
+        if earlier is not None:
+            return uuid.UUID(earlier)
     now = timezone.now()
     Impression.objects.bulk_create(
         [
@@ -89,6 +103,7 @@ def log_impressions(
             for module, rank, score in entries
         ]
     )
+    return recommendation_id
 
 
 @transaction.atomic
@@ -104,3 +119,16 @@ def stamp_simulated_impressions(*, recommendation_id: uuid.UUID, simulated_id: u
 def forget_cached_aggregates() -> None:
     """Drops the cached popularity and exposure counts (tests, and after seeding demo data)."""
     cache.delete_many([POPULARITY_CACHE_KEY, IMPRESSIONS_CACHE_KEY])
+
+
+def forget_impressions_link(*, merchant) -> int:
+    """Before a merchant's profile is deleted: each of their responses gets a fresh random recommendation id
+    (the merchant link itself is cleared by `Impression.merchant`'s SET_NULL), so an id the merchant kept,
+    in an export for instance, leads nowhere. Rank, module and time stay for the editors' figures. Returns
+    the number of responses relinked."""
+    ids = list(Impression.objects.filter(merchant=merchant).values_list("recommendation_id", flat=True).distinct())
+    for recommendation_id in ids:
+        Impression.objects.filter(merchant=merchant, recommendation_id=recommendation_id).update(
+            recommendation_id=uuid.uuid4()
+        )
+    return len(ids)

@@ -464,7 +464,9 @@ def recommend_for(
     """The merchant's next modules, best first, with reasons; impressions are logged in one insert.
 
     Editors' previews pass ``log_impressions=False`` (what a merchant was shown must stay what merchants saw);
-    ``detail``, when a list, receives a :class:`RankingDetail`."""
+    ``detail``, when a list, receives a :class:`RankingDetail`. A given `now` is a simulated visit (demo
+    traffic): always a visit of its own, never merged with an earlier identical one."""
+    simulated = now is not None
     now = now or timezone.now()
     merchant = merchant_selectors.profile_with_taxonomy(merchant=merchant)
     catalogue = catalogue_snapshot()
@@ -555,8 +557,9 @@ def recommend_for(
             )
         )
     if results and log_impressions:
-        services.log_impressions(
+        recommendation_id = services.log_impressions(
             recommendation_id=recommendation_id,
+            deduplicate=not simulated,
             merchant=merchant,
             model_version_id=version.pk if version else None,
             strategy=state.strategy,

@@ -60,7 +60,9 @@ def test_a_merchant_is_authenticated_in_one_query(merchant_client):
     assert len(sql) <= 4  # the session with its user (1), then the profile with its sector, capabilities, goals
     assert sum('FROM "merchants_merchantsession"' in query for query in sql) == 1
     # groups and the admin permission are read inside the session query, not one query each
-    separate = [q for q in sql if ("auth_group" in q or "auth_permission" in q) and "merchants_merchantsession" not in q]
+    separate = [
+        q for q in sql if ("auth_group" in q or "auth_permission" in q) and "merchants_merchantsession" not in q
+    ]
     assert separate == []
 
 

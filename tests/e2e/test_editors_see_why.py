@@ -70,6 +70,8 @@ def test_editor_sees_why_and_previews_a_merchant(live_server, browser_page, djan
 
     page.get_by_role("link", name="Recommandations", exact=True).first.click()
     page.get_by_role("link", name="Pourquoi un module est (ou n'est pas) recommandé").click()
+    page.wait_for_url("**/pourquoi/")
+    page.locator("table.listing tbody tr").first.wait_for()
     table = page.locator("table.listing").inner_text()
     assert "limite de deux modules par thème" in page.locator("table.listing thead").inner_text().lower()
     assert " sur 2" in table  # each module replayed for the two merchants
@@ -78,7 +80,9 @@ def test_editor_sees_why_and_previews_a_merchant(live_server, browser_page, djan
     page.goto(f"{live_server.url}/admin/reports/recommandations/apercu/")
     page.fill("#commercant", str(merchant.pk))
     page.get_by_role("button", name="Voir ses recommandations").click()
+    page.wait_for_url(f"**commercant={merchant.pk}**")
     items = page.locator("ol.recommender-preview > li")
+    items.first.wait_for()
     assert items.count() == 10
     assert items.first.locator("ul li").count() >= 1
     assert Impression.objects.count() == 0  # a preview is not something the merchant saw

@@ -184,9 +184,13 @@ def test_impressions_are_logged_in_one_insert_and_give_click_through(make_mercha
 def test_erasing_a_merchant_keeps_their_impressions_anonymous(make_merchant):
     merchant = make_merchant()
     recommendation_id = merchant.recommendations(limit=3).json()["recommendation_id"]
+    shown = list(Impression.objects.filter(recommendation_id=recommendation_id).values_list("pk", flat=True))
     merchant_services.erase_merchant(merchant=merchant.profile)
-    logged = Impression.objects.filter(recommendation_id=recommendation_id)
+    logged = Impression.objects.filter(pk__in=shown)
     assert logged.count() == 3 and not logged.filter(merchant__isnull=False).exists()
+    # the id the merchant was given (and may have kept) no longer leads to them; one response stays one
+    assert not logged.filter(recommendation_id=recommendation_id).exists()
+    assert logged.values("recommendation_id").distinct().count() == 1
 
 
 # --- Fallbacks and versions --------------------------------------------------------------------
