@@ -385,6 +385,10 @@ class ProgressSerializer(serializers.Serializer):
     last_diagnostic = LastDiagnosticSerializer(allow_null=True)
     bookmarks = ModuleRefSerializer(many=True)
     started_modules = StartedModuleSerializer(many=True, help_text="Most recent first, with the next step.")
+    ratings = serializers.DictField(
+        child=serializers.IntegerField(min_value=1, max_value=5),
+        help_text="The merchant's latest rating (1–5) of each module they rated, by module slug.",
+    )
 
 
 # --- GDPR export -------------------------------------------------------------------------------

@@ -91,6 +91,7 @@ class ModuleProgress:
     bookmarked: bool = False
     steps_completed: set[int] = field(default_factory=set)
     last_activity_at: datetime | None = None
+    rating: int | None = None  # the merchant's latest rating of the module, 1 to 5
 
     @property
     def steps(self) -> list[str]:
@@ -123,6 +124,7 @@ class Progress:
     last_diagnostic: DiagnosticResult | None
     bookmarks: list[ModulePage]
     started_modules: list[ModuleProgress]
+    ratings: dict[str, int] = field(default_factory=dict)
 
 
 def module_progress(*, merchant: MerchantProfile) -> dict[int, ModuleProgress]:
@@ -152,6 +154,8 @@ def module_progress(*, merchant: MerchantProfile) -> dict[int, ModuleProgress]:
             state.dismissed = kind == Kind.DISMISSED
         elif kind in (Kind.BOOKMARKED, Kind.UNBOOKMARKED):
             state.bookmarked = kind == Kind.BOOKMARKED
+        elif kind == Kind.RATED:
+            state.rating = value
     return progress
 
 
@@ -188,7 +192,10 @@ def merchant_progress(*, merchant: MerchantProfile) -> Progress:
     )
     # a completed module is done, not "kept for later"
     bookmarks = [state.module for state in states.values() if state.bookmarked and not state.completed]
-    return Progress(themes=themes, last_diagnostic=last_diagnostic, bookmarks=bookmarks, started_modules=started)
+    ratings = {state.module.slug: state.rating for state in states.values() if state.rating is not None}
+    return Progress(
+        themes=themes, last_diagnostic=last_diagnostic, bookmarks=bookmarks, started_modules=started, ratings=ratings
+    )
 
 
 # --- RGPD export -------------------------------------------------------------------------------

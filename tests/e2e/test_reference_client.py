@@ -98,6 +98,11 @@ def test_a_new_merchant_signs_up_follows_a_next_step_and_it_leaves_the_list(live
     ]
     assert len({e.recommendation_id for e in events}) == 1 and events[0].recommendation_id is not None
 
+    page.reload()  # the rating is the merchant's, not the page's: it is still shown after a reload
+    page.get_by_label("4 sur 5").wait_for()
+    assert page.get_by_label("4 sur 5").is_checked()
+    assert page.locator("#main").get_by_text("Merci pour votre note !").is_visible()
+
     page.get_by_role("link", name="Voir mes prochaines étapes").click()
     page.wait_for_url(re.compile(r"/app/etapes/$"))
     page.locator(".next-card").first.wait_for()

@@ -32,6 +32,7 @@ def test_a_new_merchant_has_an_empty_progress_in_every_theme(merchant):
     assert all(t["modules_completed"] == [] and t["modules_in_progress"] == [] for t in body["themes"])
     assert all(t["modules_total"] > 0 and t["diagnostic_score"] is None for t in body["themes"])
     assert body["last_diagnostic"] is None and body["bookmarks"] == [] and body["started_modules"] == []
+    assert body["ratings"] == {}
 
 
 def test_progress_follows_the_events_in_the_order_they_happened(merchant):
@@ -92,3 +93,16 @@ def test_a_completed_module_has_no_next_step_and_leaves_the_started_list(merchan
     assert body["started_modules"] == []
     themes = {t["theme"]["slug"]: t for t in body["themes"]}
     assert "click-collect" in themes["vendre-en-ligne"]["capabilities_covered"]
+
+
+def test_a_rating_is_kept_and_the_latest_one_counts(merchant):
+    send(
+        merchant,
+        ("creer-sa-fiche-google", "completed", None),
+        ("creer-sa-fiche-google", "rated", 2),
+        ("creer-sa-fiche-google", "rated", 4),
+    )
+
+    body = merchant.client.get(PROGRESS).json()
+
+    assert body["ratings"] == {"creer-sa-fiche-google": 4}

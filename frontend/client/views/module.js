@@ -5,7 +5,7 @@
 
 import { get, isSignedIn, me, track } from "../api.js";
 import * as outbox from "../outbox.js";
-import { announce, html, icon, minutes, mount } from "../dom.js";
+import { announce, html, icon, minutes, mount, raw } from "../dom.js";
 import { countSteps, renderBlocks } from "../render-blocks.js";
 
 /** The top of a module page; `module` has the /api/v1/ shape (the preview converts v2 pages to it). */
@@ -56,10 +56,12 @@ function stateOf(progress, module, pending) {
     started: Boolean(started) || completed,
     stepsDone: new Set(started?.steps_completed ?? []),
     bookmarked: progress.bookmarks.some((m) => m.slug === slug),
+    rating: progress.ratings?.[slug] ?? null,
   };
   // Events still waiting in the outbox (made offline) count already: the page shows what the merchant did.
   for (const event of pending) {
     if (event.kind === "completed") state.completed = true;
+    if (event.kind === "rated") state.rating = event.value;
     if (event.kind === "started") state.started = true;
     if (event.kind === "step_completed") state.stepsDone.add(event.value);
     if (event.kind === "step_uncompleted") state.stepsDone.delete(event.value);
@@ -111,11 +113,11 @@ function finishPanel(state, module) {
       <fieldset>
         <legend>Cette fiche vous a-t-elle aidé ?</legend>
         <div class="stars">${[1, 2, 3, 4, 5].map(
-          (n) => html`<label><input type="radio" name="rating" value="${n}">
+          (n) => html`<label><input type="radio" name="rating" value="${n}"${state.rating === n ? raw(" checked") : ""}>
             <span aria-hidden="true">★</span><span class="visually-hidden">${n} sur 5</span></label>`,
         )}</div>
       </fieldset>
-      <p class="rating__thanks" hidden>Merci pour votre note !</p>
+      <p class="rating__thanks"${state.rating ? "" : raw(" hidden")}>Merci pour votre note !</p>
     </form>
     <p><a class="button button--secondary" href="/app/etapes/" data-link>Voir mes prochaines étapes</a></p>
   </section>`;
@@ -223,6 +225,7 @@ export async function render(main, { slug, query }) {
   });
   main.addEventListener("change", async (event) => {
     if (event.target.name !== "rating") return;
+    if (state) state.rating = Number(event.target.value);
     await send("rated", Number(event.target.value)).catch(() => {});
     const thanks = main.querySelector(".rating__thanks");
     thanks.hidden = false;
