@@ -20,7 +20,6 @@ from tests.e2e.test_merchant_app import PASSWORD, check_accessibility, signed_in
 from tests.factories import MEMBER_PASSWORD, ReferentFactory, SchoolFactory, StudentFactory
 
 # The merchant app's browser fixtures (one Chromium per module, a fresh context per page).
-browser = merchant_app.browser
 new_page = merchant_app.new_page
 
 pytestmark = [
