@@ -124,7 +124,12 @@ def _move(mission: Mission, new: str, *, actor, role: str, student=None, reason:
 
 
 def _locked(mission: Mission) -> Mission:
-    return Mission.objects.select_for_update().select_related("student__user", "merchant__user").get(pk=mission.pk)
+    # of=("self",): PostgreSQL cannot lock the nullable side of the outer join to a not-yet-matched student
+    return (
+        Mission.objects.select_for_update(of=("self",))
+        .select_related("student__user", "merchant__user")
+        .get(pk=mission.pk)
+    )
 
 
 def _check_student(mission: Mission, user) -> None:

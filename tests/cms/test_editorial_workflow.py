@@ -56,7 +56,7 @@ def test_modules_fall_under_the_default_moderation_workflow(django_user_model):
 
 def test_search_index_follows_publication(api_client):
     page = draft_of("annoncer-un-evenement")
-    page.summary = "Faites connaître votre dégustation de calissons à tout le quartier."
+    page.summary = "Faites connaître votre exposition de santons à tout le quartier."
     page.save_revision().publish()
-    found = api_client.get("/api/v1/modules/", {"q": "calissons"}).json()["results"]
+    found = api_client.get("/api/v1/modules/", {"q": "santons"}).json()["results"]
     assert [m["slug"] for m in found] == ["annoncer-un-evenement"]

@@ -199,7 +199,7 @@ def test_account_password_change_reset_by_email_export_and_deletion(live_server,
     screenshot(page, "app-account-phone.png")
 
     page.get_by_label("Personnaliser mes suggestions").uncheck()
-    page.locator("[data-consent-status]", has_text="Personnalisation désactivée").wait_for()
+    page.locator("[data-consent-status]", has_text="Personnalisation désactivée").first.wait_for()
     assert not MerchantProfile.objects.get(user__username=email).personalisation_consent
 
     other_device = services.log_in_merchant(email=email, password=PASSWORD)
